@@ -22,7 +22,7 @@ demo: $(BIN)/.installed
 	$(BIN)/active-vision demo --data $(DATA) --out demo_out $(ARGS)
 
 test: $(BIN)/.installed
-	PATH="$(abspath $(BIN)):$$PATH" bash .ci/test.sh $(ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" FLAGS="$(FLAGS)" bash .ci/test.sh $(ARGS)
 
 readme: $(BIN)/.installed
 	$(BIN)/python .ci/readme.py

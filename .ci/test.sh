@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command (`make test`) runs this. Extra args go to nbdev_test (e.g. --flags slow).
+# The README's test command (`make test`) runs this. FLAGS adds test flags, e.g. `make test FLAGS="slow benchmark"`;
+# extra args go to nbdev_test (e.g. --path nbs/01_store.ipynb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sum() { find "$@" -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 md5sum; }
@@ -21,10 +22,24 @@ fi
 echo "== README"
 python .ci/readme.py --check
 
+echo "== docs: notebooks processed for Quarto (nbdev_proc_nbs; rendering the site needs Quarto, which nbdev_docs runs)"
+python .ci/check_cells.py
+start=$(date +%s)
+nbdev_proc_nbs --n_workers 2 >/tmp/nbdev_proc_nbs.log 2>&1 || { cat /tmp/nbdev_proc_nbs.log >&2; echo "nbdev_proc_nbs failed" >&2; exit 1; }
+echo "processed $(ls _proc/*.ipynb | wc -l) notebooks into _proc/ in $(( $(date +%s) - start ))s"
+
 echo "== nbdev_test"
+flags="${FLAGS:-}"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+  flags="$flags browser"    # browser tests run wherever Debian's chromium and chromedriver are installed
+elif [ -n "${ACTIVE_VISION_BROWSER_TESTS:-}" ]; then
+  echo "browser tests requested but chromium/chromedriver are missing (apt-get install chromium chromium-driver)" >&2; exit 1
+else
+  echo "skipping browser tests: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+fi
 start=$(date +%s)
 n=$(find nbs -name '[0-9]*.ipynb' | wc -l)
-if nbdev_test --n_workers 2 --timing "$@"; then
+if nbdev_test --n_workers 2 --timing --flags "$flags" "$@"; then
   echo "nbdev_test took $(( $(date +%s) - start ))s"
   echo "notebooks: $n passed, 0 failed"
 else
