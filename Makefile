@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   simulated active-learning session on Imagenette (random vs margin), writes demo_out/
+#   make demo   simulated active-learning session on Imagenette from zero labels (random vs kmeans+uncertain_diverse), writes demo_out/
 #   make test   the whole check: nbdev_clean, nbdev_export sync, README sync, nbdev_test
 # Both create .venv and install the project into it on first use.
 SHELL := /bin/bash
