@@ -11,11 +11,11 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['LABEL_QUALITY', 'ISSUE_METHODS', 'L2_GRID', 'check_labels', 'check_probs', 'encode_labels', 'self_confidence',
-           'normalized_margin', 'pairwise_confidence', 'label_quality', 'class_thresholds', 'confident_true_labels',
-           'calibrate_joint', 'confident_joint', 'estimate_noise', 'find_issues', 'precision_recall', 'order_issues',
-           'precision_at_k', 'stratified_folds', 'choose_l2', 'out_of_fold_probs', 'out_of_fold_probs_finetune',
-           'embed_images', 'label_errors_table', 'find_label_errors', 'oracle_review', 'LabelErrorLoop', 'bench_table',
-           'label_errors_bench']
+           'own_and_rival', 'normalized_margin', 'pairwise_confidence', 'label_quality', 'class_thresholds',
+           'confident_true_labels', 'calibrate_joint', 'confident_joint', 'estimate_noise', 'find_issues',
+           'precision_recall', 'order_issues', 'precision_at_k', 'stratified_folds', 'choose_l2', 'out_of_fold_probs',
+           'out_of_fold_probs_finetune', 'embed_images', 'label_errors_table', 'find_label_errors', 'oracle_review',
+           'LabelErrorLoop', 'bench_table', 'label_errors_bench']
 
 # %% ../nbs/08_label_errors.ipynb #679306a5
 def check_labels(labels,        # (N,) integer labels
@@ -74,23 +74,26 @@ def self_confidence(labels, # (N,) integer labels
     p = check_probs(probs, labels)
     return p[np.arange(len(p)), np.asarray(labels)]
 
+def own_and_rival(labels, probs) -> tuple[np.ndarray, np.ndarray]:
+    "The probability of each given label, and the largest probability of any other class"
+    p = check_probs(probs, labels); y = np.asarray(labels)
+    own = p[np.arange(len(p)), y]
+    other = p.copy(); other[np.arange(len(p)), y] = -np.inf
+    return own, other.max(1)
+
 def normalized_margin(labels, # (N,) integer labels
                       probs,  # (N, C) out-of-fold probabilities
                      ) -> np.ndarray:
     "`(1 + p[label] - max other p) / 2`, in [0, 1]: low means another class is more likely than the given one"
-    p = check_probs(probs, labels); y = np.asarray(labels)
-    own = p[np.arange(len(p)), y]
-    other = p.copy(); other[np.arange(len(p)), y] = -np.inf
-    return (1 + own - other.max(1)) / 2
+    own, rival = own_and_rival(labels, probs)
+    return (1 + own - rival) / 2
 
 def pairwise_confidence(labels, # (N,) integer labels
                         probs,  # (N, C) out-of-fold probabilities
                        ) -> np.ndarray:
     "`p[label] / (p[label] + max other p)`: the sigmoid of the logit margin; low means a stronger rival class"
-    p = check_probs(probs, labels); y = np.asarray(labels)
-    own = p[np.arange(len(p)), y]
-    other = p.copy(); other[np.arange(len(p)), y] = -np.inf
-    return own / np.clip(own + other.max(1), 1e-300, None)
+    own, rival = own_and_rival(labels, probs)
+    return own / np.clip(own + rival, 1e-300, None)
 
 LABEL_QUALITY = {'self_confidence': self_confidence, 'normalized_margin': normalized_margin,
                  'pairwise_confidence': pairwise_confidence}
