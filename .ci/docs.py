@@ -341,7 +341,8 @@ def main():
     os.chdir(root)
     if not args.static and not args.proc_only and shutil.which('quarto'):
         print('quarto found: nbdev_docs', flush=True)
-        sys.exit(subprocess.call(['nbdev_docs', '--n_workers', str(args.n_workers)]))
+        nbdev_docs = Path(sys.executable).parent/'nbdev_docs'
+        sys.exit(subprocess.call([str(nbdev_docs) if nbdev_docs.exists() else 'nbdev_docs', '--n_workers', str(args.n_workers)]))
     if not args.no_proc: proc_nbs(args.n_workers)
     if args.proc_only: return
     from nbdev.config import get_config

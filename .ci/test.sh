@@ -22,21 +22,29 @@ fi
 echo "== README"
 python .ci/readme.py --check
 
-echo "== docs: notebooks processed for Quarto (nbdev_proc_nbs; rendering the site needs Quarto, which nbdev_docs runs)"
-python .ci/check_cells.py
-start=$(date +%s)
-nbdev_proc_nbs --n_workers 2 >/tmp/nbdev_proc_nbs.log 2>&1 || { cat /tmp/nbdev_proc_nbs.log >&2; echo "nbdev_proc_nbs failed" >&2; exit 1; }
-echo "processed $(ls _proc/*.ipynb | wc -l) notebooks into _proc/ in $(( $(date +%s) - start ))s"
-
-echo "== nbdev_test"
-flags="${FLAGS:-}"
+browser=""
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
-  flags="$flags browser"    # browser tests run wherever Debian's chromium and chromedriver are installed
+  browser=1    # browser tests run wherever Debian's chromium and chromedriver are installed
 elif [ -n "${ACTIVE_VISION_BROWSER_TESTS:-}" ]; then
   echo "browser tests requested but chromium/chromedriver are missing (apt-get install chromium chromium-driver)" >&2; exit 1
 else
   echo "skipping browser tests: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
 fi
+
+echo "== docs: notebooks processed for Quarto (nbdev_proc_nbs, without its Quarto installer), outputs, static site"
+python .ci/check_cells.py
+start=$(date +%s)
+log=$(mktemp)
+python .ci/docs.py --proc-only --n-workers 2 >"$log" 2>&1 || { cat "$log" >&2; echo "processing the notebooks (nbdev_proc_nbs) failed" >&2; exit 1; }
+rm -f "$log"
+echo "processed $(ls _proc/*.ipynb | wc -l) notebooks into _proc/ in $(( $(date +%s) - start ))s"
+python .ci/check_outputs.py
+python .ci/docs.py --static --no-proc | grep -v '^\['    # the site `make docs` builds without Quarto (warnings and a summary)
+if [ -n "$browser" ]; then python .ci/docs_browser.py; fi    # every page in chromium: links, images, screenshots
+
+echo "== nbdev_test"
+flags="${FLAGS:-}"
+if [ -n "$browser" ]; then flags="$flags browser"; fi
 start=$(date +%s)
 n=$(find nbs -name '[0-9]*.ipynb' | wc -l)
 if nbdev_test --n_workers 2 --timing --flags "$flags" "$@"; then
