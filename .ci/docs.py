@@ -167,7 +167,7 @@ PAGE = """<!DOCTYPE html>
 <link rel="stylesheet" href="{up}site_libs/notebook.css">
 <link rel="stylesheet" href="{up}site_libs/site.css">
 <link rel="stylesheet" href="{up}styles.css">
-</head>
+{math}</head>
 <body>
 <nav class="site-nav"><a href="{up}index.html">{site}</a></nav>
 <nav class="site-sidebar" id="quarto-sidebar">
@@ -183,6 +183,11 @@ PAGE = """<!DOCTYPE html>
 </main>
 </body>
 </html>
+"""
+
+# Quarto loads MathJax from this CDN too; offline, the TeX stays as written
+MATHJAX = """<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']]}};</script>
+<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js"></script>
 """
 
 def sidebar_items(contents, pages):
@@ -316,7 +321,7 @@ def build_static(out_dir, jobs=1):
         desc = f'<div class="description">{html.escape(str(page["description"]))}</div>' if page['description'] else ''
         text = PAGE.format(nbconvert=nbconvert.__version__, source=html.escape(rel), title=html.escape(page['title']),
                            site=html.escape(site_title), up=up, sidebar=sidebar_html(items, page['out'], pages),
-                           toc=toc, description=desc, body=body)
+                           toc=toc, description=desc, body=body, math=MATHJAX if re.search(r'\$[^$\s]|\\\(', body) else '')
         dest = out_dir/page['out']
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(text)

@@ -43,7 +43,8 @@ def browser(width=1280, height=900):
     from selenium.webdriver.chrome.service import Service
     o = webdriver.ChromeOptions(); o.binary_location = '/usr/bin/chromium'
     for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', f'--window-size={width},{height}',
-                '--hide-scrollbars', '--disable-extensions', '--no-first-run'):
+                '--hide-scrollbars', '--disable-extensions', '--no-first-run',
+                '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'):   # the site alone: a CDN fails at once, offline or not
         o.add_argument(arg)
     return webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=o)
 
