@@ -310,7 +310,8 @@ def build_static(out_dir, jobs=1):
         page = pages[rel]
         nb = prepare_cells(nb_of[rel])
         nb.metadata.pop('widgets', None)    # widget state needs a live kernel; static pages show outputs only
-        full, _ = exporter.from_notebook_node(nb, resources={'metadata': {'path': str((nbs_dir/rel).parent), 'name': page['title']}})
+        try: full, _ = exporter.from_notebook_node(nb, resources={'metadata': {'path': str((nbs_dir/rel).parent), 'name': page['title']}})
+        except Exception as e: sys.exit(f'{rel}: nbconvert could not render it ({type(e).__name__}: {e}); see _proc/{rel}')
         if not css_written:
             (out_dir/'site_libs'/'notebook.css').write_text(notebook_css(full)); css_written = True
         m = re.search(r'<main>(.*)</main>', full, flags=re.S)
