@@ -43,7 +43,9 @@ def proc_nbs(n_workers=2):
     import nbdev.quarto
     nbdev.quarto._ensure_quarto = lambda: None
     start = time.time()
-    nbdev.quarto._pre_docs(n_workers=n_workers)
+    # the arguments the nbdev_proc_nbs command passes (its file_glob='' also puts the .yml and .css files in sidebar.yml)
+    nbdev.quarto.nbdev_proc_nbs.__wrapped__(path='', n_workers=n_workers, force=False, file_glob='', file_re='', symlinks=False,
+                                            folder_re=None, skip_file_glob=None, skip_file_re='^[_.]', skip_folder_re='^[_.]')
     print(f'processed notebooks into _proc/ in {time.time()-start:.0f}s', flush=True)
 
 # ---------------------------------------------------------------- pages and names
