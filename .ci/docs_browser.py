@@ -16,7 +16,7 @@ Broken links and images fail the check. Tutorial pages (notebook names starting 
 without a figure (an image or svg in a cell output) are reported; --require-figures (or
 ACTIVE_VISION_REQUIRE_FIGURES=1) makes that a failure too.
 """
-import argparse, functools, http.server, json, os, posixpath, re, sys, threading, time
+import argparse, configparser, functools, http.server, json, os, posixpath, re, sys, threading, time
 from pathlib import Path
 from urllib.parse import urlsplit, unquote
 
@@ -72,7 +72,8 @@ def is_tutorial(name):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--site', default=str(root/'_docs'))
+    cfg = configparser.ConfigParser(); cfg.read(root/'settings.ini')
+    ap.add_argument('--site', default=str(root/cfg['DEFAULT'].get('doc_path', '_docs')), help="the built site (settings.ini's doc_path)")
     ap.add_argument('--require-figures', action='store_true', default=bool(os.environ.get('ACTIVE_VISION_REQUIRE_FIGURES')))
     args = ap.parse_args()
     site = Path(args.site).resolve()
