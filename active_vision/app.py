@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_app.ipynb #cd8715b1
 from __future__ import annotations
-import html, os, socket, subprocess, sys, tempfile, time
+import html, os, signal, socket, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 from .store import Store
@@ -12,14 +12,16 @@ from .session import LabelSession, list_batches
 from .widgets import ThumbnailCache, display_image
 
 # %% auto #0
-__all__ = ['STORE_ENV', 'NEW_BATCH', 'LAUNCHER', 'registered_image', 'render', 'streamlit_command', 'wait_for_port', 'run_app']
+__all__ = ['STORE_ENV', 'NEW_BATCH', 'LOOPBACK_NAMES', 'SERVE', 'LAUNCHER', 'registered_image', 'render', 'allowed_hosts',
+           'HostGuard', 'guard_server', 'streamlit_command', 'wait_for_port', 'run_app']
 
 # %% ../nbs/10_app.ipynb #55a45939
 def registered_image(store:Store, # the store whose images may be served
                      image,       # an image id (int or digits) or a registered path
                     ) -> str:
     "The path of a registered, usable image; `PermissionError` for anything else"
-    if isinstance(image, (int, np.integer)) or (isinstance(image, str) and image.isdigit()):
+    digits = isinstance(image, str) and image.isascii() and image.isdigit() and len(image) <= 18   # not '²', not 5000 digits
+    if (isinstance(image, (int, np.integer)) and 0 <= image < 2**63) or digits:
         row = store.conn.execute("SELECT path FROM images WHERE id = ? AND status = 'ok'", (int(image),)).fetchone()
     elif isinstance(image, str) and image and '\x00' not in image:
         row = store.conn.execute("SELECT path FROM images WHERE path = ? AND status = 'ok'", (image,)).fetchone()
@@ -35,6 +37,11 @@ def _state():
     import streamlit as st
     return st.session_state
 
+def _actor() -> str:
+    "This browser session, as recorded on its events: undo reverts only its own"
+    import uuid
+    return _state().setdefault('actor', f'app:{uuid.uuid4().hex[:12]}')
+
 def _open_store(store_path) -> Store:
     ss = _state()
     if ss.get('store_path') != str(store_path):
@@ -47,12 +54,12 @@ def _open_session(store:Store, choice:str) -> LabelSession|None:
     if choice == NEW_BATCH:
         pool = store.images(split='unlabeled')
         if not len(pool): return None
-        s = LabelSession(store, pool.path.tolist())
+        s = LabelSession(store, pool.path.tolist(), actor=_actor())
         ss['sessions'][s.id] = s; ss['pending_batch'] = s.id   # select it in the sidebar on the next run
         import streamlit as st
         st.rerun()
     s = ss['sessions'].get(choice)
-    if s is None: s = ss['sessions'][choice] = LabelSession(store, session=choice)
+    if s is None: s = ss['sessions'][choice] = LabelSession(store, session=choice, actor=_actor())
     else: s.refresh()
     return s
 
@@ -110,7 +117,9 @@ def render(store_path:str|Path|None=None, # the store; default from `--store` or
     if 'image' in st.query_params:   # one image, large: only registered ones
         try: path = registered_image(store, st.query_params['image'])
         except PermissionError as e: st.error(str(e)); st.stop()
-        st.image(display_image(path, 1024)[0], caption=Path(path).name); st.stop()
+        try: st.image(display_image(path, 1024)[0], caption=Path(path).name)
+        except Exception as e: st.error(f'cannot show {Path(path).name} ({type(e).__name__})')   # no traceback, no server paths
+        st.stop()
     st.sidebar.markdown(f'**store** `{store.path}`')
     batches = list_batches(store)
     batches = batches[batches.kind.isin(['label', 'review'])]
@@ -154,17 +163,64 @@ def _arg_store() -> str|None:
     argv = sys.argv[1:]
     return argv[argv.index('--store') + 1] if '--store' in argv and argv.index('--store') + 1 < len(argv) else None
 
+# %% ../nbs/10_app.ipynb #91e4c765
+LOOPBACK_NAMES = ('localhost', '127.0.0.1', '[::1]')
+
+def allowed_hosts(port:int, extra=()) -> set[str]:
+    "The Host header values the app answers: the loopback names on `port`, and the names in `extra` (`--allow-host`)"
+    names = [*LOOPBACK_NAMES, *(str(h).strip().lower() for h in extra)]
+    return {f'{n}:{port}' for n in names} | (set(names) if int(port) == 80 else set())
+
+class HostGuard:
+    "ASGI middleware refusing every HTTP request and websocket handshake whose Host header is not allowed (DNS rebinding)"
+    def __init__(self, app, allowed): self.app, self.allowed = app, {h.lower() for h in allowed}
+    async def __call__(self, scope, receive, send):
+        if scope['type'] in ('http', 'websocket'):
+            hosts = [v.decode('latin-1').lower() for k, v in scope.get('headers', []) if k.lower() == b'host']
+            if len(hosts) != 1 or hosts[0] not in self.allowed:
+                if scope['type'] == 'websocket': return await send({'type': 'websocket.close', 'code': 1008})  # handshake: 403
+                body = b'refused: this app answers only requests addressed to localhost (start it with --allow-host NAME)\n'
+                await send({'type': 'http.response.start', 'status': 403,
+                            'headers': [(b'content-type', b'text/plain'), (b'content-length', str(len(body)).encode())]})
+                return await send({'type': 'http.response.body', 'body': body})
+        return await self.app(scope, receive, send)
+
+def guard_server(allowed):
+    "Wrap the ASGI app of every uvicorn server this process starts (streamlit's) in `HostGuard`"
+    import uvicorn
+    init = uvicorn.Config.__init__
+    def guarded(self, app, *args, **kwargs): init(self, HostGuard(app, allowed), *args, **kwargs)
+    uvicorn.Config.__init__ = guarded
+
+SERVE = """import sys
+from active_vision.app import guard_server
+guard_server({allowed!r})
+from streamlit.web.cli import main
+sys.argv[0] = 'streamlit'
+main(prog_name='streamlit')
+"""
+
+def _die_with_parent():
+    "In the server process: get SIGTERM when the process that started it dies, even by kill -9 (Linux)"
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except Exception: pass
+
 # %% ../nbs/10_app.ipynb #1af11f72
 LAUNCHER = 'import sys\nfrom active_vision.app import render\nrender()\n'
 
-def streamlit_command(store_path, host:str='127.0.0.1', port:int=8501) -> list[str]:
-    "The command line that serves the app on `host:port` for the store at `store_path`"
+def streamlit_command(store_path, host:str='127.0.0.1', port:int=8501,
+                      allow_hosts=(), # extra names accepted in the Host header, besides localhost, 127.0.0.1 and [::1]
+                     ) -> list[str]:
+    "The command line that serves the app on `host:port` for the store at `store_path`, refusing foreign Host headers"
     launcher = Path(tempfile.mkdtemp(prefix='active_vision_app_'))/'label_app.py'   # a private folder: no shared /tmp file to hijack
     launcher.write_text(LAUNCHER)
-    return [sys.executable, '-m', 'streamlit', 'run', str(launcher), '--server.address', host, '--server.port', str(port),
+    serve = SERVE.format(allowed=sorted(allowed_hosts(port, allow_hosts)))
+    return [sys.executable, '-c', serve, 'run', str(launcher), '--server.address', host, '--server.port', str(port),
             '--server.headless', 'true', '--browser.gatherUsageStats', 'false', '--server.fileWatcherType', 'none',
             '--server.enableStaticServing', 'false', '--global.developmentMode', 'false', '--server.runOnSave', 'false',
-            '--client.toolbarMode', 'minimal',
+            '--client.toolbarMode', 'minimal', '--client.showErrorDetails', 'none',
             '--', '--store', str(Path(store_path).resolve())]
 
 def wait_for_port(host:str, port:int, timeout:float=60., proc=None):
@@ -183,16 +239,27 @@ def run_app(store_path,                 # the store to label in
             port:int=8501,              # port to listen on
             wait:bool=True,             # block until the server ends; False: return the process once it listens
             timeout:float=60.,          # seconds to wait for the server to listen
+            allow_hosts=(),             # names others reach this machine by; required to bind a non-loopback `host`
            ):
     "Serve the labeling app for the store at `store_path`"
     if not Path(store_path).exists(): raise FileNotFoundError(f'{store_path}: no such store; create it from a notebook first')
-    if host not in ('127.0.0.1', 'localhost', '::1'): print(f'warning: serving on {host}: anyone who can reach it can label')
-    proc = subprocess.Popen(streamlit_command(store_path, host, port), stdout=subprocess.DEVNULL if not wait else None,
-                            stderr=subprocess.STDOUT if not wait else None)
+    if not 1 <= int(port) <= 65535: raise ValueError(f'port must be between 1 and 65535, got {port}')
+    if host not in ('127.0.0.1', 'localhost', '::1'):
+        if not allow_hosts: raise ValueError(f'host {host!r} would serve the app beyond this machine: keep 127.0.0.1, or pass '
+                                             'allow_hosts=[NAME] (the name or address others will use) to share it on purpose')
+        print(f'warning: serving on {host} for {", ".join(allow_hosts)}: anyone who can reach it can label')
+    proc = subprocess.Popen(streamlit_command(store_path, host, port, allow_hosts), stdout=subprocess.DEVNULL if not wait else None,
+                            stderr=subprocess.STDOUT if not wait else None, preexec_fn=_die_with_parent)
     if not wait:
         try: wait_for_port(host, port, timeout, proc)
         except Exception: proc.kill(); raise
         return proc
     print(f'labeling app on http://{host}:{port} (Ctrl-C to stop)')
+    def stop(signum, frame): raise KeyboardInterrupt   # kill -TERM stops the server too
+    try: old = signal.signal(signal.SIGTERM, stop)
+    except ValueError: old = None                       # not the main thread: the parent-death signal still covers it
     try: return proc.wait()
     except KeyboardInterrupt: proc.terminate(); return proc.wait(10)
+    finally:
+        if proc.poll() is None: proc.kill()
+        if old is not None: signal.signal(signal.SIGTERM, old)

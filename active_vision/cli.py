@@ -14,9 +14,13 @@ __all__ = ['parser', 'main', 'run']
 def _csv(s:str) -> list[str]: return [x.strip() for x in s.split(',') if x.strip()]
 def _ints(s:str) -> list[int]: return [int(x) for x in _csv(s)]
 
+class _Parser(argparse.ArgumentParser):
+    "Argument errors as one line on stderr, exit status 2"
+    def error(self, message): print(f'{self.prog}: {message} (see {self.prog} --help)', file=sys.stderr); sys.exit(2)
+
 def parser() -> argparse.ArgumentParser:
     "The argument parser of the `active-vision` command"
-    p = argparse.ArgumentParser('active-vision', description='Active learning at the edge for computer vision.')
+    p = _Parser('active-vision', description='Active learning at the edge for computer vision.')
     sub = p.add_subparsers(dest='command', required=True)
     def sim_args(q, strategies, seeds, init_size, step, budget, out):
         q.add_argument('--data', help='folder with train/<class>/* and val/<class>/* (default ../shared/data/imagenette; '
@@ -49,6 +53,8 @@ def parser() -> argparse.ArgumentParser:
                    'default: embed with the model, cached in a store beside --out')
     q = sub.add_parser('label', help='the standalone labeling app on a store')
     q.add_argument('--store', required=True); q.add_argument('--host', default='127.0.0.1'); q.add_argument('--port', type=int, default=8501)
+    q.add_argument('--allow-host', action='append', default=[], metavar='NAME', help='also accept requests addressed to NAME '
+                   '(the name or address others reach this machine by); needed to bind a non-loopback --host')
     q = sub.add_parser('cycle-bench', help='latency of one fast cycle on the full pool (embeds it once, cached)')
     q.add_argument('--data'); q.add_argument('--out', default='bench_out'); q.add_argument('--n', type=int, default=10)
     q.add_argument('--strategy', default='margin')
@@ -62,11 +68,14 @@ def parser() -> argparse.ArgumentParser:
 # %% ../nbs/11_cli.ipynb #e68bb325
 def main(argv:list[str]|None=None) -> None:
     "Entry point of the `active-vision` console script (results are printed; the exit status is 0 on success)"
-    run(argv)
+    out = run(argv)
+    if isinstance(out, int) and not isinstance(out, bool) and out: raise SystemExit(out)   # e.g. the app's server failed
 
 def run(argv:list[str]|None=None):
     "Run one `active-vision` subcommand and return its result"
     a = parser().parse_args(argv)
+    if problem := _check_args(a):   # before any expensive work: one line, exit status 2
+        print(f'active-vision {a.command}: {problem}', file=sys.stderr); raise SystemExit(2)
     if a.command in ('demo', 'bench'):
         from active_vision.bench import bench
         return bench(a.data, strategies=a.strategies, seeds=a.seeds, init=a.init, init_size=a.init_size, step=a.step,
@@ -79,7 +88,7 @@ def run(argv:list[str]|None=None):
         return label_errors_bench(find_data(a.data), noise=tuple(a.noise), k_folds=a.folds, out=a.out, embeddings=a.embeddings)
     if a.command == 'label':
         from active_vision.app import run_app
-        return run_app(a.store, host=a.host, port=a.port)
+        return run_app(a.store, host=a.host, port=a.port, allow_hosts=a.allow_host)
     if a.command == 'cycle-bench':
         from active_vision.bench import cycle_latency
         return cycle_latency(a.data, out=a.out, n=a.n, strategy=a.strategy)
@@ -90,6 +99,52 @@ def run(argv:list[str]|None=None):
         from active_vision.strategies import benchmark_strategies
         return benchmark_strategies(a.n, a.dim, a.pick)
     if a.command == 'embed-bench':
-        from active_vision.models import embed_benchmark
-        from active_vision.bench import find_data
-        return embed_benchmark(find_data(a.data), arch=a.arch, n=a.n)
+        from active_vision.models import benchmark_embed
+        from active_vision.bench import find_data, split_dirs
+        from active_vision.data import IMAGE_EXTS
+        files = sorted(str(p) for p in split_dirs(find_data(a.data))[0].rglob('*') if p.suffix.lower() in IMAGE_EXTS)
+        res = benchmark_embed(files[::max(1, len(files) // a.n)][:a.n], arch=a.arch)   # spread over the classes
+        print(json.dumps(res)); return res
+
+# %% ../nbs/11_cli.ipynb #5dff5a5e
+def _check_args(a) -> str|None:
+    "What is wrong with the parsed arguments `a`, with the fix, or None; nothing here loads data or a model"
+    def positive(**kw):
+        return next((f'--{k.replace("_", "-")} must be at least 1, got {v}' for k, v in kw.items() if v is not None and v < 1), None)
+    def folder(data):
+        if data is None: return None
+        from active_vision.bench import split_dirs
+        try: split_dirs(data)
+        except FileNotFoundError as e: return f'--data: {e}'
+    def strategy(*names):
+        from active_vision.strategies import check_strategy
+        try: [check_strategy(n) for n in names]
+        except ValueError as e: return str(e)
+    if a.command in ('demo', 'bench'):
+        if p := positive(seeds=a.seeds, init_size=a.init_size, step=a.step, budget=a.budget, epochs=a.epochs,
+                         max_per_class=a.max_per_class): return p
+        if not a.strategies: return '--strategies is empty: name at least one, e.g. random,margin'
+        if a.budgets is not None:
+            if not a.budgets or min(a.budgets) < 1 or any(b <= c for c, b in zip(a.budgets, a.budgets[1:])):
+                return f'--budgets must be increasing positive counts, e.g. 20,50,100; got {a.budgets}'
+        elif a.budget < a.init_size:
+            return f'--budget ({a.budget}) is below --init-size ({a.init_size}): raise --budget or lower --init-size'
+        init = [] if a.init in ('stratified', 'random', 'cold') else [a.init]
+        return strategy(*a.strategies, *init) or folder(a.data)
+    if a.command == 'label-errors-bench':
+        if a.folds < 2: return f'--folds must be at least 2 (cross-validation), got {a.folds}'
+        if bad := [n for n in a.noise if not 0 <= n <= 100]: return f'--noise levels are percentages from 0 to 100, got {bad}'
+        if a.embeddings and not Path(a.embeddings).is_file(): return f'--embeddings {a.embeddings}: no such file'
+        return folder(a.data)
+    if a.command == 'label':
+        if not 1 <= a.port <= 65535: return f'--port must be between 1 and 65535, got {a.port}'
+        if not Path(a.store).is_file(): return f'--store {a.store}: no such store; create it from a notebook first (Store(path))'
+        if a.host not in ('127.0.0.1', 'localhost', '::1') and not a.allow_host:
+            return (f'--host {a.host} would serve the app beyond this machine: keep the default 127.0.0.1, or share it on '
+                    'purpose with --allow-host NAME (the name or address the others will use)')
+        return None
+    if a.command == 'cycle-bench': return positive(n=a.n) or strategy(a.strategy) or folder(a.data)
+    if a.command == 'store-bench': return positive(n=a.n)
+    if a.command == 'strategies-bench':
+        return positive(n=a.n, dim=a.dim, pick=a.pick) or (f'--pick ({a.pick}) must not exceed --n ({a.n})' if a.pick > a.n else None)
+    if a.command == 'embed-bench': return positive(n=a.n) or folder(a.data)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #1b6de3b3
 from __future__ import annotations
-import hashlib, io, os, warnings
+import hashlib, io, os, stat, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -34,11 +34,14 @@ def to_rgb(im:Image.Image) -> Image.Image:
         return bg
     return im.convert('RGB') if im.mode != 'RGB' else im
 
-def load_rgb(path, max_pixels:int=MAX_PIXELS) -> Image.Image:
+def load_rgb(path, max_pixels:int=MAX_PIXELS,
+             size:int|None=None, # a JPEG may be decoded at 1/2, 1/4 or 1/8 scale while both sides stay >= `size`
+            ) -> Image.Image:
     "Open `path` as an 8-bit RGB image, refusing images over `max_pixels`"
     with Image.open(path) as im:
         if im.width * im.height > max_pixels:
             raise ValueError(f'{path}: {im.width}x{im.height} is over {max_pixels:,} pixels; resize it or pass max_pixels=')
+        if size and im.format == 'JPEG': im.draft('RGB', (size, size))
         im.load()
         return to_rgb(im)
 
@@ -46,38 +49,53 @@ def load_rgb(path, max_pixels:int=MAX_PIXELS) -> Image.Image:
 def check_image(path, max_pixels:int=MAX_PIXELS, decode:bool=True) -> dict:
     "Hash, size and health of one image file; never raises"
     out = dict(filepath=str(path), hash=None, width=None, height=None, status='ok', reason=None)
-    def bad(reason): return {**out, 'status': 'quarantined', 'reason': f'{path}: {reason}'}
-    try: data = Path(path).read_bytes()
+    name = str(path).replace('\x00', '\\x00')   # a NUL byte in a path is shown, not passed on
+    def bad(reason): return {**out, 'status': 'quarantined', 'reason': f'{name}: {reason}'}
+    try:
+        mode = os.stat(path).st_mode   # the type first: a FIFO would block on open, /dev/zero would never end
+        if not stat.S_ISREG(mode): return bad(f'not a regular file ({_file_kind(mode)}); point the row at an image file or remove it')
+        data = Path(path).read_bytes()
     except FileNotFoundError: return bad('file not found; fix the path or remove the row')
+    except ValueError as e: return bad(f'unusable path ({e}); fix the path or remove the row')
     except OSError as e: return bad(f'cannot read ({e.strerror or e})')
     if not data: return bad('zero-byte file; re-copy or delete it')
     out['hash'] = hashlib.blake2b(data, digest_size=16).hexdigest()
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            out['width'], out['height'] = im.size
-            if im.width * im.height > max_pixels:
-                return bad(f'huge image ({im.width}x{im.height} > {max_pixels:,} pixels); resize it or pass max_pixels=')
+        with Image.open(io.BytesIO(data)) as im:   # the size limit is ours, from the header (no thread-unsafe warning filters)
+            w, h = im.size
+            out['width'], out['height'] = (h, w) if im.getexif().get(0x0112) in (5, 6, 7, 8) else (w, h)  # as shown: EXIF-rotated
+            if w * h > max_pixels:
+                return bad(f'huge image ({w}x{h} > {max_pixels:,} pixels); resize it or pass max_pixels=')
             if decode:
-                with warnings.catch_warnings():
-                    warnings.simplefilter('error', Image.DecompressionBombWarning)
-                    im.load(); to_rgb(im)
+                im.load(); out['width'], out['height'] = to_rgb(im).size
     except UnidentifiedImageError: return bad('not an image PIL can read (corrupt or wrong extension)')
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         return bad(f'huge image ({e}); resize it or pass max_pixels=')
     except (OSError, SyntaxError, ValueError) as e:
-        return bad(f'corrupt or truncated image ({e})')
+        return bad(f'corrupt or truncated image ({e}); re-export or delete the file')
+    except Exception as e:   # a fuzzed file can break a decoder in any way: it is still one bad file, never an abort
+        return bad(f'undecodable image ({type(e).__name__}: {e}); re-export or delete the file')
     return out
+
+def _file_kind(mode:int) -> str:
+    for test, kind in ((stat.S_ISFIFO, 'a FIFO'), (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+                       (stat.S_ISDIR, 'a folder'), (stat.S_ISSOCK, 'a socket')):
+        if test(mode): return kind
+    return 'not a plain file'
+
 
 # %% ../nbs/02_data.ipynb #f93ba242
 def check_images(paths, max_pixels:int=MAX_PIXELS, decode:bool=True, n_workers:int|None=None,
                  progress:bool=True) -> pd.DataFrame:
     "`check_image` over many files in parallel threads, with a progress bar"
-    paths = list(paths)
+    paths = [str(p) for p in paths]
+    uniq = list(dict.fromkeys(paths))   # a repeated path is read and decoded once
     n_workers = n_workers or min(8, (os.cpu_count() or 1) * 2)
     with ThreadPoolExecutor(n_workers) as ex:
-        it = ex.map(lambda p: check_image(p, max_pixels, decode), paths, chunksize=64)
-        rows = list(progress_bar(it, total=len(paths), leave=False) if progress and len(paths) > 200 else it)
-    return pd.DataFrame(rows, columns=['filepath', 'hash', 'width', 'height', 'status', 'reason'])
+        it = ex.map(lambda p: check_image(p, max_pixels, decode), uniq, chunksize=64)
+        rows = list(progress_bar(it, total=len(uniq), leave=False) if progress and len(uniq) > 200 else it)
+    found = dict(zip(uniq, rows))
+    return pd.DataFrame([found[p] for p in paths], columns=['filepath', 'hash', 'width', 'height', 'status', 'reason'])
 
 # %% ../nbs/02_data.ipynb #e101af77
 def _frame(filepaths, labels=None, rows=None) -> pd.DataFrame:
@@ -93,9 +111,11 @@ def frame_from_folder(folder:str|Path) -> pd.DataFrame:
     is_img = lambda p: p.is_file() and p.suffix.lower() in IMAGE_EXTS
     flat = sorted(p for p in folder.iterdir() if is_img(p))
     subdirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith('.'))
-    if flat or not subdirs: return _frame(flat)
     files = [(p, d.name) for d in subdirs for p in sorted(d.rglob('*')) if is_img(p)]
-    return _frame([p for p, _ in files], [c for _, c in files])
+    if flat and files:   # keep both: the flat ones unlabeled, the others labeled by subfolder, and say so
+        warnings.warn(f'{folder}: {len(flat)} images lie flat in the folder (unlabeled) and {len(files)} are in subfolders '
+                      f'{sorted({c for _, c in files})} (labeled by subfolder name); move them if those are not classes', stacklevel=2)
+    return _frame([*flat, *[p for p, _ in files]], [*[None]*len(flat), *[c for _, c in files]])
 
 # %% ../nbs/02_data.ipynb #9dfef746
 def frame_from_hf(ds,                       # a `datasets.Dataset` with an image column
@@ -109,20 +129,27 @@ def frame_from_hf(ds,                       # a `datasets.Dataset` with an image
         raise ValueError(f'the dataset has no {image_col!r} column (it has {ds.column_names}); pass image_col=')
     ds = ds.cast_column(image_col, datasets.Image(decode=False))
     cache = Path(cache_dir or Path.home()/'.cache'/'active_vision'/'hf_images')
-    paths = []
+    paths, reasons = [], {}
     for i, img in enumerate(ds[image_col]):
-        p = img.get('path')
-        if p and Path(p).exists(): paths.append(p); continue
-        if img.get('bytes') is None: raise ValueError(f'row {i}: image has neither a readable path ({p!r}) nor bytes')
+        p, b = (img.get('path'), img.get('bytes')) if isinstance(img, dict) else (None, None)
+        try: readable = bool(p) and Path(p).exists()
+        except (ValueError, OSError): readable = False
+        if readable: paths.append(p); continue
+        if b is None:   # quarantined by load_dataset, with the row named; the placeholder path keeps rows distinct
+            paths.append(str(cache/f'row-{i}-has-no-image')); reasons[len(paths)-1] = (
+                f'row {i}: the {image_col!r} value has neither a readable path ({p!r}) nor bytes'
+                f'{" (it is None)" if img is None else ""}; fix the dataset or drop the row'); continue
         cache.mkdir(parents=True, exist_ok=True)
-        f = cache/(hashlib.blake2b(img['bytes'], digest_size=16).hexdigest() + (Path(p).suffix if p else '.png'))
-        if not f.exists(): f.write_bytes(img['bytes'])
+        f = cache/(hashlib.blake2b(b, digest_size=16).hexdigest() + (Path(p).suffix if p else '.png'))
+        if not f.exists(): f.write_bytes(b)
         paths.append(str(f))
     labels = None
     if label_col in ds.column_names:
         feat, labels = ds.features[label_col], ds[label_col]
         if isinstance(feat, datasets.ClassLabel): labels = [None if l is None or l < 0 else feat.int2str(l) for l in labels]
-    return _frame(paths, labels)
+    df = _frame(paths, labels)
+    df['reason'] = pd.Series(reasons, index=list(reasons), dtype=object).reindex(df.index)
+    return df
 
 def load_hf(name_or_dir:str|Path,   # a local folder (read with the `imagefolder` builder) or a hub dataset name
             split:str|None=None,      # the split to return; default: the only one there is, else 'train'
@@ -177,10 +204,15 @@ def load_dataset(source,                        # a DataFrame, an image folder, 
 def _check_frame(df, classes, root, check, max_pixels, store, split, import_labels, n_workers):
     df = df.copy()
     base = Path(root or Path.cwd())
-    df['filepath'] = [str(p if Path(p).is_absolute() else (base/p).resolve()) for p in df.filepath]
-    df['label'] = pd.Series([None if l is None or (isinstance(l, float) and np.isnan(l)) else str(l) for l in df.label],
-                            dtype=object, index=df.index)
-    df['reason'] = None
+    df['filepath'] = [_absolute(p, base) for p in df.filepath]
+    raw = [None if l is None or (isinstance(l, float) and np.isnan(l)) else str(l) for l in df.label]
+    df['label'] = pd.Series([None if l is None else l.strip() or None for l in raw], dtype=object, index=df.index)
+    if changed := [(r, l) for r, l in zip(raw, df.label) if r is not None and r != l]:
+        warnings.warn(f'{len(changed)} labels had spaces around them (or were blank) and were stripped, e.g. {changed[0][0]!r} -> '
+                      f'{changed[0][1]!r}; fix the source if that is wrong', stacklevel=3)
+    if classes is not None: classes = list(dict.fromkeys(str(c).strip() for c in classes))
+    _warn_case_clashes([*(classes or []), *df.label.dropna()])
+    df['reason'] = df['reason'] if 'reason' in df else None   # a source may quarantine rows itself (an empty HF row)
     def mark(mask, reasons):
         df.loc[mask & df.reason.isna(), 'reason'] = reasons[mask & df.reason.isna()] if isinstance(reasons, pd.Series) else reasons
     dup = df.filepath.duplicated()
@@ -212,14 +244,31 @@ def _check_frame(df, classes, root, check, max_pixels, store, split, import_labe
         print(f'{n} of {len(out)} images have no label: they join the unlabeled pool')
     return out
 
+def _absolute(p, base:Path) -> str:
+    try: return str(p if Path(p).is_absolute() else (base/p).resolve())
+    except (ValueError, OSError): return str(base/p)   # e.g. a NUL byte: check_image quarantines it with the reason
+
+def _warn_case_clashes(names):
+    "Warn when class names differ only in case: they would become separate classes"
+    seen = {}
+    for n in dict.fromkeys(names): seen.setdefault(n.casefold(), []).append(n)
+    if clash := [v for v in seen.values() if len(v) > 1]:
+        warnings.warn(f'labels {", ".join(map(repr, clash[0]))} differ only in case ({len(clash)} such group(s)): they are '
+                      'kept as separate classes; fix the labels if they name one class', stacklevel=4)
+
+
 # %% ../nbs/02_data.ipynb #6673c1a5
 def register(store:Store, df:pd.DataFrame, classes:list[str], split:str='unlabeled', import_labels:bool=True):
     "Register checked rows in `store`: every image (quarantined ones with their reasons), the classes, and the labels"
+    ok = (df.status == 'ok').to_numpy() & df.label.notna().to_numpy()
+    known = set(store.classes) | {str(c).strip() for c in classes or []}
+    if import_labels and (outside := sorted(set(df.label[ok]) - known)):   # checked before anything is written
+        raise ValueError(f'labels {outside[:5]} are not among the classes {sorted(known)}; nothing was written: fix the '
+                         'labels or pass classes=')
     store.add_classes(classes) if classes else None
     imgs = pd.DataFrame({'path': df.filepath, 'hash': df.hash, 'width': df.width, 'height': df.height,
                          'split': split, 'status': df.status, 'reason': df.reason})
     ids = store.add_images(imgs)
-    ok = (df.status == 'ok').to_numpy() & df.label.notna().to_numpy()
     if import_labels and ok.any(): store.add_labels(ids[ok], df.label[ok].tolist(), source='import')
     return ids
 

@@ -120,14 +120,14 @@ def create_backbone(arch:str='efficientnet_lite0', # a timm architecture name ('
     return timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(state_dict=state), **kwargs)
 
 # %% ../nbs/04_models.ipynb #c7e1ecf1
+from .data import load_rgb
+
 def decode_image(path:str|Path, # an image file
                  size:int,      # output side in pixels (the image is squashed to size x size)
                 ) -> torch.Tensor:
-    "(3, size, size) uint8 tensor of the RGB image at `path`"
+    "(3, size, size) uint8 tensor of the RGB image at `path`, decoded as the checker and the thumbnails decode it"
     try:
-        im = Image.open(path)
-        im.draft('RGB', (size, size))  # JPEG: let the decoder downscale by 2/4/8 when the file is much larger
-        im = im.convert('RGB')
+        im = load_rgb(path, size=size)  # EXIF rotation, 16-bit scaling, transparency on white; a large JPEG decoded at 1/2-1/8
         if im.size != (size, size): im = im.resize((size, size), Image.BILINEAR)
     except Exception as e:
         raise ValueError(f'cannot read image {path}: {e}. Fix or remove the file (active_vision.data can check a dataset for bad images)') from e
@@ -741,6 +741,9 @@ def load_proxy(path:str|Path,       # a file written by `ProxyModel.save`
     else:
         try: obj = torch.load(path, map_location='cpu', weights_only=True)
         except Exception as e:
+            if 'Weights only load failed' not in str(e):   # damaged, not untrusted: unpickling it would not help
+                raise ValueError(f'{path} is damaged or not a saved model ({type(e).__name__}: {str(e)[:200]}); save it '
+                                 'again or copy it again (do not pass trust=True for this)') from e
             if not trust:
                 raise ValueError(f'{path} holds pickled Python objects, which can run arbitrary code when loaded. '
                                  f'Only if you made this file yourself, pass trust=True') from e

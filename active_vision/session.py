@@ -110,9 +110,10 @@ class LabelSession:
                  kind:str='label',           # 'label', 'review' (items carry a given label) or 'box'
                  cycle:int|None=None,        # the active-learning cycle the labels belong to
                  source:str='human',         # recorded on every event
+                 actor:str|None=None,        # who labels (e.g. one app user); undo reverts only this actor's events
                 ):
         self.store = store if isinstance(store, Store) else Store(store)
-        self.source = source
+        self.source, self.actor = source, actor
         if items is None:
             if session is None: raise ValueError('pass the images to label, or the id of a saved session to reopen')
             rec = load_batch(self.store, session)
@@ -197,7 +198,8 @@ def next_todo(self:LabelSession, start:int=0) -> int|None:
 def _commit(self:LabelSession, i:int, kind:str, label=None, source=None, payload=None) -> int:
     if not 0 <= i < len(self): raise IndexError(f'position {i} is outside the queue of {len(self)} images')
     eid = self.store.add_label(int(self.queue.image_id.iat[i]), label, source=source or self.source, cycle=self.cycle,
-                               kind=kind, payload=payload, session=self.id)
+                               kind=kind, payload=payload, session=self.id,
+                               actor=self.actor)
     self._reload(i)
     return eid
 
@@ -246,7 +248,7 @@ def accept_all(self:LabelSession, positions) -> int:
     todo = [int(i) for i in positions if self.state[i] is None and self.queue.pred.iat[i] is not None]
     if not todo: return 0
     self.store.add_labels(self.queue.image_id.iloc[todo].tolist(), self.queue.pred.iloc[todo].tolist(),
-                          source='accepted-prediction', cycle=self.cycle, session=self.id)
+                          source='accepted-prediction', cycle=self.cycle, session=self.id, actor=self.actor)
     for i in todo: self._reload(i)
     return len(todo)
 
@@ -260,12 +262,12 @@ def skip_all(self:LabelSession, positions) -> int:
 # %% ../nbs/06_session.ipynb #0c670e75
 @patch
 def undo(self:LabelSession, i:int|None=None) -> int|None:
-    "Undo the latest live event of the session (or of item `i`); returns the item's position, None if nothing to undo"
-    sql, params = _LIVE_SQL, [self.id]
+    "Undo this actor's latest live event of the session (or of item `i`); returns the item's position, None if nothing to undo"
+    sql, params = _LIVE_SQL + ' AND e.actor IS ?', [self.id, self.actor]   # never another user's action
     if i is not None: sql += ' AND e.image_id = ?'; params.append(int(self.queue.image_id.iat[i]))
     for eid, image_id, *_ in self.store.conn.execute(sql + ' ORDER BY e.id DESC', params):
         if (p := self._pos.get(int(image_id))) is None: continue
-        self.store.undo(eid, source=self.source, session=self.id)
+        self.store.undo(eid, source=self.source, session=self.id, actor=self.actor)
         self._reload(p)
         return p
     return None

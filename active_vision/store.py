@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_store.ipynb #e6f1e5fd
 from __future__ import annotations
-import json, sqlite3, time, contextlib
+import json, os, sqlite3, tempfile, time, contextlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import listify
@@ -42,6 +42,10 @@ MIGRATIONS = [
     CREATE TABLE embeddings(key TEXT NOT NULL, image_id INTEGER NOT NULL REFERENCES images(id),
         vec BLOB NOT NULL, PRIMARY KEY(key, image_id)) WITHOUT ROWID;
     """,
+    # 3: who made each event (a person in the app, a notebook), so that undo reverts only the undoer's own actions
+    """
+    ALTER TABLE label_events ADD COLUMN actor TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 KINDS = ('label', 'skip', 'bad', 'remove', 'undo', 'box')
@@ -68,6 +72,8 @@ def migrate(conn:sqlite3.Connection, # an open connection in autocommit mode
     for v in range(version, upto):
         conn.execute('BEGIN IMMEDIATE')
         try:
+            if conn.execute('PRAGMA user_version').fetchone()[0] > v:   # another process migrated it meanwhile
+                conn.execute('COMMIT'); continue
             for stmt in MIGRATIONS[v].split(';'):
                 if stmt.strip(): conn.execute(stmt)
             conn.execute(f'PRAGMA user_version = {v+1}')
@@ -90,6 +96,10 @@ class Store:
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.conn.execute(f'PRAGMA busy_timeout = {int(timeout*1000)}')
             self.conn.execute('PRAGMA journal_mode = WAL')
+        except sqlite3.OperationalError as e:   # e.g. a read-only folder: not a damaged file
+            raise StoreError(f'{self.path}: cannot create or open the store ({e}{_unwritable(self.path.parent)}): the store '
+                             'needs a folder it can write to (for the file and its -wal and -shm journals); fix the '
+                             'permissions or pass a path in a writable folder') from None
         except sqlite3.DatabaseError as e:
             raise StoreError(f'{self.path} is not a sqlite database ({e}): pass the path of an active-vision store '
                              'or a new file name') from None
@@ -116,6 +126,11 @@ class Store:
     def __repr__(self):
         n = self.conn.execute('SELECT COUNT(*) FROM images').fetchone()[0]
         return f'Store({str(self.path)!r}: {n} images, {len(self.classes)} classes)'
+
+def _unwritable(folder:Path) -> str:
+    "'; folder ... is not writable' when a file cannot be made in `folder` (asked by trying: root ignores permission bits)"
+    try: tempfile.TemporaryFile(dir=folder).close(); return ''
+    except OSError as e: return f'; folder {folder} is not writable: {e.strerror or e}'
 
 # %% ../nbs/01_store.ipynb #a91707e9
 from fastcore.basics import patch
@@ -189,10 +204,11 @@ def _image_id(self:Store, image) -> int:
 
 # %% ../nbs/01_store.ipynb #637a6b9c
 STATE_KINDS = ('label', 'bad', 'remove')
+# the latest live state event wins, except that any decision outranks an import (a re-import never reverts a human label)
 CURRENT_SQL = f'''
     SELECT e.image_id, e.kind, e.label, e.source, e.cycle, e.session, e.ts, e.id AS event_id
     FROM label_events e JOIN (
-        SELECT image_id, MAX(id) AS id FROM label_events
+        SELECT image_id, MAX((source != 'import') * 1099511627776 + id) % 1099511627776 AS id FROM label_events
         WHERE kind IN {STATE_KINDS} AND id NOT IN (SELECT undoes FROM label_events WHERE undoes IS NOT NULL)
         GROUP BY image_id) last ON e.id = last.id'''
 
@@ -202,7 +218,7 @@ def _check_event(kind, source):
     if source not in SOURCES: raise ValueError(f'source must be one of {SOURCES}, got {source!r}')
 
 LATEST_STATE_SQL = f'''(SELECT e.kind FROM label_events e WHERE e.image_id = images.id AND e.kind IN {STATE_KINDS}
-    AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id) ORDER BY e.id DESC LIMIT 1)'''
+    AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id) ORDER BY e.source != 'import' DESC, e.id DESC LIMIT 1)'''
 
 @patch
 def _sync_split(self:Store, c, image_ids):
@@ -222,6 +238,7 @@ def add_label(self:Store,
               kind:str='label',            # label, skip, bad, remove, box
               payload:dict|list|None=None, # extra data stored as JSON, e.g. boxes
               session:str|None=None,       # the labeling session (batch) it came from
+              actor:str|None=None,         # who made it (e.g. one browser session of the app); undo is per actor
              ) -> int:
     "Commit one label event in its own transaction; returns its id"
     _check_event(kind, source)
@@ -233,9 +250,9 @@ def add_label(self:Store,
             raise ValueError(f'image {image!r}: label {label!r} is not one of the classes {self.classes}; '
                              'add it with store.add_classes([...]) first')
     with self.transaction() as c:
-        eid = c.execute('''INSERT INTO label_events(image_id, kind, label, source, cycle, session, payload, ts)
-                           VALUES (?,?,?,?,?,?,?,?)''', (image_id, kind, label, source, cycle, session,
-                           None if payload is None else json.dumps(payload), time.time())).lastrowid
+        eid = c.execute('''INSERT INTO label_events(image_id, kind, label, source, cycle, session, payload, ts, actor)
+                           VALUES (?,?,?,?,?,?,?,?,?)''', (image_id, kind, label, source, cycle, session,
+                           None if payload is None else json.dumps(payload), time.time(), actor)).lastrowid
         if kind in STATE_KINDS: self._sync_split(c, [image_id])
     return eid
 
@@ -261,7 +278,7 @@ def history(self:Store, image:int|str|None=None) -> pd.DataFrame:
 
 # %% ../nbs/01_store.ipynb #3fa67cc1
 @patch
-def undo(self:Store, event_id:int, source:str='human', session:str|None=None) -> int:
+def undo(self:Store, event_id:int, source:str='human', session:str|None=None, actor:str|None=None) -> int:
     "Cancel the label event `event_id` with a new event; returns the new event's id"
     row = self.conn.execute('SELECT image_id, kind FROM label_events WHERE id = ?', (event_id,)).fetchone()
     if row is None: raise KeyError(f'no label event {event_id} in {self.path}')
@@ -269,8 +286,8 @@ def undo(self:Store, event_id:int, source:str='human', session:str|None=None) ->
     if self.conn.execute('SELECT 1 FROM label_events WHERE undoes = ?', (event_id,)).fetchone():
         raise ValueError(f'event {event_id} is already undone')
     with self.transaction() as c:
-        eid = c.execute('INSERT INTO label_events(image_id, kind, source, session, undoes, ts) VALUES (?,?,?,?,?,?)',
-                        (row[0], 'undo', source, session, event_id, time.time())).lastrowid
+        eid = c.execute('INSERT INTO label_events(image_id, kind, source, session, undoes, ts, actor) VALUES (?,?,?,?,?,?,?)',
+                        (row[0], 'undo', source, session, event_id, time.time(), actor)).lastrowid
         self._sync_split(c, [row[0]])
     return eid
 
@@ -282,8 +299,9 @@ def add_labels(self:Store,
                source:str='import',      # who decided
                cycle:int|None=None,      # the cycle they belong to
                session:str|None=None,    # the labeling session
+               actor:str|None=None,      # who made them
               ) -> int:
-    "Commit many class labels in one transaction; returns how many"
+    "Commit many class labels in one transaction; returns how many (an import leaves human decisions alone)"
     _check_event('label', source)
     images, labels = list(images), [None if pd.isna(l) else str(l) for l in labels]
     if len(images) != len(labels): raise ValueError(f'{len(images)} images but {len(labels)} labels')
@@ -293,12 +311,30 @@ def add_labels(self:Store,
         if l not in classes:
             raise ValueError(f'image {i!r}: label {l!r} is not one of the classes {self.classes}; add it with '
                              'store.add_classes([...]) or fix the row; nothing was written')
+    if source == 'import': ids, labels = self._skip_decided(ids, labels)
     now = time.time()
     with self.transaction() as c:
-        c.executemany('INSERT INTO label_events(image_id, kind, label, source, cycle, session, ts) VALUES (?,?,?,?,?,?,?)',
-                      [(i, 'label', l, source, cycle, session, now) for i, l in zip(ids, labels)])
+        c.executemany('INSERT INTO label_events(image_id, kind, label, source, cycle, session, ts, actor) VALUES (?,?,?,?,?,?,?,?)',
+                      [(i, 'label', l, source, cycle, session, now, actor) for i, l in zip(ids, labels)])
         self._sync_split(c, ids)
     return len(ids)
+
+# %% ../nbs/01_store.ipynb #b08f2e59
+@patch
+def _skip_decided(self:Store, ids:list, labels:list) -> tuple[list, list]:
+    "Imported labels minus those of images that carry a decision other than an import; the disagreeing ones are reported"
+    decided = {r[0]: r[1:] for r in self.conn.execute(
+        f"SELECT image_id, kind, label, source FROM ({CURRENT_SQL}) WHERE source != 'import'")}
+    clash = [(i, l, *decided[i]) for i, l in zip(ids, labels) if i in decided and decided[i][:2] != ('label', l)]
+    self.import_conflicts = pd.DataFrame(clash, columns=['image_id', 'imported', 'kind', 'label', 'source'])
+    if clash:
+        i, l, kind, cur, src = clash[0]
+        path = self.conn.execute('SELECT path FROM images WHERE id = ?', (i,)).fetchone()[0]
+        warnings.warn(f'{len(clash)} imported label(s) differ from a decision that outranks an import and were not applied, '
+                      f'e.g. {path}: import {l!r}, current {cur if kind == "label" else kind!r} ({src}); they are listed in '
+                      'store.import_conflicts: relabel those images to change them', stacklevel=4)
+    keep = [k for k, i in enumerate(ids) if i not in decided]
+    return [ids[k] for k in keep], [labels[k] for k in keep]
 
 # %% ../nbs/01_store.ipynb #29d23327
 @patch
@@ -446,7 +482,7 @@ def store_benchmark(n:int=100_000, # images to register and label events to comm
     t = time.perf_counter()
     for k, i in enumerate(ids): s.add_label(int(i), f'c{k % 10}', source='oracle')
     t_ev = time.perf_counter() - t
-    t = time.perf_counter(); s.add_labels(ids, [f'c{(k+1) % 10}' for k in range(n)], source='import'); t_bulk = time.perf_counter() - t
+    t = time.perf_counter(); s.add_labels(ids, [f'c{(k+1) % 10}' for k in range(n)], source='oracle'); t_bulk = time.perf_counter() - t  # oracle: an import would be skipped
     t = time.perf_counter(); cur = s.labels(); t_cur = time.perf_counter() - t
     assert len(cur) == n
     res = dict(n=n, register_s=t_reg, events_s=t_ev, events_per_s=n/t_ev, bulk_events_s=t_bulk, current_labels_s=t_cur,

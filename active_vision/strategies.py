@@ -16,7 +16,7 @@ __all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 
            'sketch', 'maybe_sketch', 'kcenter_greedy', 'cluster_representatives', 'knn_sqdist', 'density_outliers',
            'ActivationRanks', 'model_outliers', 'typicality', 'typiclust', 'kmeans_sampling', 'probcover',
            'uncertain_diverse', 'badge', 'split_counts', 'mixture', 'cold_start_labels', 'parse_mixture', 'select',
-           'benchmark_strategies']
+           'check_strategy', 'benchmark_strategies']
 
 # %% ../nbs/03_strategies.ipynb #72edeffc
 def n_items(probs=None, # (N, C) class probabilities, or None
@@ -683,6 +683,22 @@ def select(name:str,     # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
     if name not in STRATEGIES: raise ValueError(f'unknown strategy {name!r}; available: {", ".join(STRATEGIES)}, '
                                                 'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
     return np.asarray(STRATEGIES[name](n, **args, **kw), dtype=np.int64)
+
+# %% ../nbs/03_strategies.ipynb #6cb2af6a
+def check_strategy(name:str, # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
+                  ) -> str:
+    "`name` when `select` would accept it, else a `ValueError` naming the choices; costs nothing, so callers check first"
+    norm = _norm_name(str(name))
+    if '+' in norm:
+        phases = norm.split('+')
+        if len(phases) != 2 or not all(phases): raise ValueError(f'{name!r}: a phased strategy is cold+warm, e.g. typiclust+margin')
+        for p in phases: check_strategy(p)
+    elif '/' in norm or ':' in norm:
+        for part, _ in parse_mixture(norm): check_strategy(part)
+    elif norm not in STRATEGIES:
+        raise ValueError(f'unknown strategy {name!r}; available: {", ".join(STRATEGIES)}, '
+                         'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
+    return name
 
 # %% ../nbs/03_strategies.ipynb #4ea301c0
 _BENCH_CODE = r'''

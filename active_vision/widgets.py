@@ -235,7 +235,7 @@ class LabelGrid(W.VBox):
         return range(self.page * self.page_size, min(len(self.session), (self.page + 1) * self.page_size))
     def labeled(self) -> pd.DataFrame:
         "The batch's labels as a dataset (filepath, label), ready for `merge_datasets`"
-        return self.session.labeled()
+        return self.session.refresh().labeled()   # from the store: labels made meanwhile in the app count too
     def say(self, text:str, error:bool=False):
         self.message.value = f'<span style="color:{"#d62728" if error else "#555"}">{html.escape(text)}</span>' if text else ''
 
