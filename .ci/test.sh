@@ -22,6 +22,9 @@ fi
 echo "== README"
 python .ci/readme.py --check
 
+echo "== cell sizes (print only)"
+python .ci/cell_stats.py
+
 echo "== docs: notebooks processed for Quarto (nbdev_proc_nbs; rendering the site needs Quarto, which nbdev_docs runs)"
 python .ci/check_cells.py
 start=$(date +%s)
