@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .store import Store
 from .session import LabelSession, list_batches
-from .widgets import ThumbnailCache, display_image
+from .thumbnails import ThumbnailCache, display_image
 
 # %% auto #0
 __all__ = ['STORE_ENV', 'NEW_BATCH', 'LAUNCHER', 'registered_image', 'render', 'streamlit_command', 'wait_for_port', 'run_app']
@@ -19,13 +19,10 @@ def registered_image(store:Store, # the store whose images may be served
                      image,       # an image id (int or digits) or a registered path
                     ) -> str:
     "The path of a registered, usable image; `PermissionError` for anything else"
-    if isinstance(image, (int, np.integer)) or (isinstance(image, str) and image.isdigit()):
-        row = store.conn.execute("SELECT path FROM images WHERE id = ? AND status = 'ok'", (int(image),)).fetchone()
-    elif isinstance(image, str) and image and '\x00' not in image:
-        row = store.conn.execute("SELECT path FROM images WHERE path = ? AND status = 'ok'", (image,)).fetchone()
-    else: row = None
-    if row is None: raise PermissionError(f'{str(image)[:200]!r} is not an image registered in this store; refusing to serve it')
-    return row[0]
+    ok = isinstance(image, (int, np.integer)) or (isinstance(image, str) and image and '\x00' not in image)
+    path = store.usable_path(image) if ok else None
+    if path is None: raise PermissionError(f'{str(image)[:200]!r} is not an image registered in this store; refusing to serve it')
+    return path
 
 # %% ../nbs/10_app.ipynb #1d36eea3
 STORE_ENV = 'ACTIVE_VISION_STORE'
@@ -142,7 +139,7 @@ def render(store_path:str|Path|None=None, # the store; default from `--store` or
         st.text_input('new class', key='new_class', placeholder='class name')
         st.button('+ add class', key='add_class', on_click=_add_class, args=(s,))
     if msg := ss.get('message'): st.warning(msg)
-    hashes = store.query(f'SELECT id, hash FROM images').set_index('id').hash.reindex(s.queue.image_id.iloc[items])
+    hashes = store.image_column('hash').reindex(s.queue.image_id.iloc[items])
     thumbs = cache.many(s.queue.path.iloc[items].tolist(), [h if isinstance(h, str) else None for h in hashes])
     for row in range(0, len(items), columns):
         cols = st.columns(columns)

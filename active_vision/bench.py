@@ -9,14 +9,18 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastprogress.fastprogress import progress_bar
 from .store import Store
-from .data import load_dataset, frame_from_folder, initial_sampling, register
+from .data import load_dataset, frame_from_folder, initial_sampling, register, IMAGE_EXTS
 from .loop import ActiveLearner, Oracle
 from .strategies import select
 from .core import data_root
+from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_probs, confident_joint,
+                                         find_issues, order_issues, estimate_noise, precision_recall, precision_at_k)
 
 # %% auto #0
-__all__ = ['IMAGENETTE_URL', 'split_dirs', 'find_data', 'prepare', 'session_store', 'simulate', 'labels_to_reach', 'summarise',
-           'format_table', 'plot_curves', 'bench', 'all_labels_accuracy', 'cycle_latency']
+__all__ = ['IMAGENETTE_URL', 'BENCH_STRATEGIES', 'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate',
+           'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'bench', 'all_labels_accuracy', 'bench_cycle',
+           'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling', 'label_errors_table',
+           'bench_label_errors']
 
 # %% ../nbs/09_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -44,6 +48,17 @@ def find_data(data:str|Path|None=None, # a folder with train/ and val/; default 
     except Exception as e:
         raise ConnectionError(f'no local Imagenette and the download failed ({e}); pass --data PATH to a folder with '
                               'train/<class>/* and val/<class>/*') from None
+
+# %% ../nbs/09_bench.ipynb #cbe0cf07
+def class_files(folder:str|Path,  # a split: one subfolder of images per class
+                per_class:int,    # at most this many images of each class
+                step:int=1,       # take every `step`-th image (sorted by name)
+               ) -> tuple[list[Path], np.ndarray]:
+    "Every `step`-th image of each class folder, up to `per_class` each, and its class index (classes sorted by name)"
+    classes = sorted(d for d in Path(folder).iterdir() if d.is_dir())
+    files = [(f, i) for i, d in enumerate(classes)
+             for f in sorted(p for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS)[::step][:per_class]]
+    return [f for f, _ in files], np.array([i for _, i in files], dtype=int)
 
 # %% ../nbs/09_bench.ipynb #0fc08246
 def prepare(data:str|Path,             # folder with train/<class>/* and val/<class>/*
@@ -112,11 +127,11 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
         oracle.asked -= len(df) if init == 'stratified' else 0       # peeking for stratification is not labeling
         first = initial_sampling(df, budgets[0], stratify=init == 'stratified', seed=seed).filepath
     else:
-        first, _ = al.select(budgets[0], strategy=init); first = first.filepath
+        first = al.select(budgets[0], strategy=init)[0].filepath
     al.label(pd.DataFrame({'filepath': first}), cycle=-1)
     rows = []
     for b_next in [*budgets[1:], None]:
-        m = al.cycle(0 if b_next is None else b_next - len(al.labeled()))
+        _, m = al.cycle(0 if b_next is None else b_next - len(al.labeled()))
         rows.append(dict(labels=m['labels'], accuracy=m.get('accuracy'), seconds=m['seconds']))
     store.close()
     return rows
@@ -246,7 +261,7 @@ def bench(data:str|Path|None=None,        # folder with train/ and val/ (default
 # %% ../nbs/09_bench.ipynb #54a3b08d
 def all_labels_accuracy(cache:Store, oracle:Oracle, model) -> dict:
     "Accuracy of the fast head trained on every pool label: the ceiling the strategies aim at"
-    from active_vision.models import classification_summary
+    from active_vision.heads import classification_summary
     al = ActiveLearner(cache, model)
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
     model.fit_head(al.embeddings(pool.index), oracle(pool.path))
@@ -255,13 +270,13 @@ def all_labels_accuracy(cache:Store, oracle:Oracle, model) -> dict:
     return dict(labels=len(pool), accuracy=classification_summary([classes.index(l) for l in ev.label], probs.argmax(1), classes)['accuracy'])
 
 # %% ../nbs/09_bench.ipynb #c46d3773
-def cycle_latency(data:str|Path|None=None, # folder with train/ and val/
-                  out:str|Path='bench_out', # holds the embedding cache (shared with `bench`)
-                  n:int=10,                 # images selected per cycle
-                  labels:int=100,           # labels in the training set
-                  strategy:str='margin',    # the strategy
-                  repeats:int=5,            # cycles timed
-                  arch:str='efficientnet_lite0', model=None) -> dict:
+def bench_cycle(data:str|Path|None=None, # folder with train/ and val/
+                out:str|Path='bench_out', # holds the embedding cache (shared with `bench`)
+                n:int=10,                 # images selected per cycle
+                labels:int=100,           # labels in the training set
+                strategy:str='margin',    # the strategy
+                repeats:int=5,            # cycles timed
+                arch:str='efficientnet_lite0', model=None) -> dict:
     "Seconds per fast cycle (retrain head, score pool, select `n`) with cached embeddings"
     from active_vision.models import load_model
     data = find_data(data)
@@ -281,4 +296,278 @@ def cycle_latency(data:str|Path|None=None, # folder with train/ and val/
                seconds_min=float(np.min(times)), seconds_max=float(np.max(times)))
     print(f"fast cycle on a {len(pool):,}-image pool ({strategy}, select {n}): median {res['seconds_median']:.2f}s "
           f"(min {res['seconds_min']:.2f}s, max {res['seconds_max']:.2f}s over {repeats})")
+    return res
+
+# %% ../nbs/09_bench.ipynb #40747479
+def bench_store(n:int=100_000, # images to register and label events to commit
+                path=None,     # the store file (a temporary one by default)
+               ) -> dict:
+    "Time bulk registration and per-event label commits; returns and prints the figures"
+    import resource, tempfile
+    path = Path(path or tempfile.mkdtemp())/'bench.sqlite'
+    s = Store(path); s.add_classes([f'c{i}' for i in range(10)])
+    paths = [f'/data/img/{i:07d}.jpg' for i in range(n)]
+    t = time.perf_counter(); ids = s.add_images(paths); t_reg = time.perf_counter() - t
+    t = time.perf_counter()
+    for k, i in enumerate(ids): s.add_label(int(i), f'c{k % 10}', source='oracle')
+    t_ev = time.perf_counter() - t
+    t = time.perf_counter(); s.add_labels(ids, [f'c{(k+1) % 10}' for k in range(n)], source='import'); t_bulk = time.perf_counter() - t
+    t = time.perf_counter(); cur = s.labels(); t_cur = time.perf_counter() - t
+    assert len(cur) == n
+    res = dict(n=n, register_s=t_reg, events_s=t_ev, events_per_s=n/t_ev, bulk_events_s=t_bulk, current_labels_s=t_cur,
+               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, file_mb=path.stat().st_size/2**20)
+    s.close()
+    print(f"registered {n:,} images in {t_reg:.2f}s; {n:,} label events one per transaction in {t_ev:.1f}s "
+          f"({res['events_per_s']:,.0f}/s); {n:,} bulk in {t_bulk:.2f}s; current labels in {t_cur:.2f}s; "
+          f"peak RSS {res['peak_rss_mb']:.0f} MB")
+    return res
+
+# %% ../nbs/09_bench.ipynb #4ea301c0
+_STRATEGY_SCRIPT = r'''
+import json, os, resource, sys, time
+import numpy as np, torch
+from active_vision.strategies import select
+name, N, D, n, L, C, seed, threads = sys.argv[1], *map(int, sys.argv[2:])
+if threads: torch.set_num_threads(threads)
+rng = np.random.default_rng(seed)
+centers = rng.normal(0, 1, (C, D)).astype(np.float32)
+X = np.empty((N, D), np.float32); P = np.empty((N, C), np.float32)
+for i in range(0, N, 65536):
+    y = rng.integers(C, size=min(65536, N - i))
+    X[i:i + len(y)] = centers[y] + rng.standard_normal((len(y), D), dtype=np.float32)
+    z = 2 * X[i:i + len(y), :C]; z = np.exp(z - z.max(1, keepdims=True)); P[i:i + len(y)] = z / z.sum(1, keepdims=True)
+labeled = rng.choice(N, L, replace=False)
+select(name, 3, P[:500], X[:500], labeled=labeled[labeled < 500], seed=seed)  # warm up torch
+def status(key):
+    try: return int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]) * 1024
+    except OSError: return None
+try: open('/proc/self/clear_refs', 'w').write('5'); exact = True
+except OSError: exact = False
+rss0 = status('VmRSS') or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+t, c = time.perf_counter(), cpu()
+got = select(name, n, P, X, labeled=labeled, seed=seed)
+dt, dc = time.perf_counter() - t, cpu() - c
+peak = (status('VmHWM') if exact else None) or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+assert len(set(got.tolist())) == min(n, N - L)
+print(json.dumps(dict(strategy=name, seconds=dt, cpu_seconds=dc, peak_extra=peak - rss0, matrix=X.nbytes, exact=exact)))
+'''
+
+BENCH_STRATEGIES = ('random', 'least_confidence', 'margin', 'ratio', 'entropy', 'confidence_bands', 'kcenter', 'kmeans',
+                    'density_outliers', 'model_outliers', 'typiclust', 'uncertain_diverse', 'badge', 'mix')
+
+def bench_strategies(n_items:int=100_000, # rows of the synthetic embedding matrix
+                     dim:int=1_280,      # embedding size (efficientnet_lite0: 1,280)
+                     n_pick:int=100,     # items each strategy chooses
+                     n_labeled:int=100,  # items already labeled
+                     n_classes:int=10,
+                     strategies=BENCH_STRATEGIES, # names to time
+                     seed:int=0,
+                     threads:int=0,      # torch threads per run (0: torch's default)
+                     verbose:bool=True,  # print the table
+                        ) -> list[dict]:
+    "Time (wall and CPU) and peak extra memory of each strategy, each in a fresh process; prints a table"
+    import json, os, subprocess, sys, torch
+    results = []
+    if verbose: print(f'{n_items:,} x {dim:,} float32 embeddings ({n_items * dim * 4 / 2**20:,.0f} MiB), '
+                      f'{n_labeled} labeled, picking {n_pick}, {threads or torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.1f}\n'
+                      f'{"strategy":<20}{"seconds":>9}{"cpu s":>8}{"peak extra MiB":>16}{"x matrix":>10}')
+    for name in strategies:
+        out = subprocess.run([sys.executable, '-c', _STRATEGY_SCRIPT, name, *map(str, (n_items, dim, n_pick, n_labeled, n_classes, seed, threads))],
+                         capture_output=True, text=True)
+        if out.returncode: raise RuntimeError(f'benchmark of {name} failed:\n{out.stderr[-2000:]}')
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        results.append(r)
+        if verbose: print(f'{name:<20}{r["seconds"]:>9.2f}{r["cpu_seconds"]:>8.1f}{r["peak_extra"] / 2**20:>16,.0f}'
+                      f'{r["peak_extra"] / r["matrix"]:>10.2f}', flush=True)
+    return results
+
+# %% ../nbs/09_bench.ipynb #f37f556c
+_EMBED_SCRIPT = r'''
+import json, resource, sys, time, warnings
+warnings.simplefilter('ignore')
+import torch
+from active_vision.models import load_model
+arch, size, fast, threads, files = sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1', int(sys.argv[4]), sys.argv[5:]
+torch.set_num_threads(threads)
+pm = load_model(arch, size=size, fast=fast)
+t0 = time.perf_counter(); path = pm.inference_path; t_build = time.perf_counter() - t0
+pm.embed(files[:16], progress=False)
+r0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+t0 = time.perf_counter(); pm.embed(files, progress=False); dt = time.perf_counter() - t0
+r1, c1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = sum(getattr(b, k) - getattr(a, k) for a, b in [(r0, r1), (c0, c1)] for k in ('ru_utime', 'ru_stime'))
+try: peak = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024
+except OSError: peak = r1.ru_maxrss / 1024  # (ru_maxrss may include the parent's before exec)
+print(json.dumps(dict(arch=arch, size=size, path=path, threads=threads, images=len(files), img_s=len(files)/dt,
+                      img_cpu_s=len(files)/cpu, build_s=t_build, peak_rss_mib=peak)))
+'''
+
+def bench_embed(files=None,                # image files, or a train/val dataset folder to take `n` training images from (default: Imagenette)
+                n:int=2000,                # images to take from a dataset folder
+                arch:str='efficientnet_lite0',
+                size:int=224,               # input side
+                fast:bool=True,             # the fast inference path
+                threads:int|None=None,      # torch / ONNX Runtime threads; default all cores
+               ) -> dict:
+    "Throughput (img/s wall, and per CPU-second of the process and its decoding worker), inference path and peak memory of `embed`, in a fresh process"
+    import subprocess, sys
+    if files is None or isinstance(files, (str, Path)):
+        train = split_dirs(find_data(files))[0]
+        files = class_files(train, per_class=-(-n // max(1, sum(d.is_dir() for d in train.iterdir()))))[0][:n]
+    threads = threads or os.cpu_count() or 1
+    out = subprocess.run([sys.executable, '-c', _EMBED_SCRIPT, arch, str(size), str(int(fast)), str(threads), *map(str, files)],
+                         capture_output=True, text=True)
+    if out.returncode: raise RuntimeError(f'benchmark failed: {out.stderr[-2000:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+# %% ../nbs/09_bench.ipynb #591d23db
+def bench_labeling(paths:list,                  # image files: the first `page_size` are shown, the queue repeats over them
+                   n_queue:int=5000,        # images in the big batch
+                   page_size:int=48,        # thumbnails per page
+                   thumb_size:int=160,      # thumbnail size
+                   n_clicks:int=50,         # clicks to time
+                   folder:str|Path|None=None, # where the store and cache go (a temp folder by default)
+                      ) -> dict:
+    "Time page rendering (cold and cached), click-to-event and the memory of a big session; returns and prints the figures"
+    import tempfile, time, tracemalloc, gc
+    from active_vision.session import LabelSession
+    from active_vision.widgets import label_images
+    folder = Path(folder or tempfile.mkdtemp())
+    store = Store(folder/'bench.sqlite')
+    classes = ['tench', 'golf ball', 'parachute', 'church']
+    page = pd.DataFrame({'filepath': [str(p) for p in paths[:page_size]], 'pred': [classes[k % 4] for k in range(page_size)],
+                     'confidence': np.linspace(.3, .99, page_size)})
+    cache_dir = folder/'thumbs'
+    t = time.perf_counter(); g = label_images(page, store, classes=classes, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
+    cold = time.perf_counter() - t
+    t = time.perf_counter(); g2 = label_images(page, store, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
+    warm = time.perf_counter() - t
+    half = page_size // 2
+    g3 = label_images(page, store, page_size=half, thumb_size=thumb_size, thumb_dir=cache_dir)
+    t = time.perf_counter(); g3.go(1); flip = time.perf_counter() - t
+    clicks = []
+    for k in range(min(n_clicks, page_size)):
+        b = g.tiles[k].buttons[classes[(k + 1) % 4]]
+        t = time.perf_counter(); b.click(); clicks.append(time.perf_counter() - t)
+    assert len(store.history()) == len(clicks)
+    big = pd.DataFrame({'filepath': [f'{folder}/queue/{k:06d}.jpg' for k in range(n_queue)],
+                    'pred': [classes[k % 4] for k in range(n_queue)], 'confidence': np.random.default_rng(0).uniform(.25, 1, n_queue)})
+    store.add_images(big.filepath.tolist())
+    gc.collect(); tracemalloc.start()
+    s = LabelSession(store, big); mem_session = tracemalloc.get_traced_memory()[0]
+    t = time.perf_counter(); s2 = LabelSession(store, session=s.id); reopen = time.perf_counter() - t
+    tracemalloc.stop()
+    res = dict(page_size=page_size, page_cold_s=cold, page_cached_s=warm, page_flip_cached_s=flip / 1 if flip else flip,
+               click_to_event_ms_median=1000 * float(np.median(clicks)), click_to_event_ms_max=1000 * float(np.max(clicks)),
+               n_queue=n_queue, session_mem_mb=mem_session / 2**20, session_reopen_s=reopen,
+               thumb_kb=float(np.mean([len(t.image.value) for t in g.tiles])) / 1024)
+    print(f"page of {page_size} thumbnails: {cold:.2f}s first time, {warm:.2f}s cached (new grid), "
+          f"{flip:.2f}s flipping to a cached page of {half}; thumbnail {res['thumb_kb']:.1f} KB; click to committed event "
+          f"{res['click_to_event_ms_median']:.1f} ms median ({res['click_to_event_ms_max']:.1f} max); session of {n_queue:,} "
+          f"queued images {res['session_mem_mb']:.1f} MB (reopened in {reopen:.2f}s)")
+    store.close()
+    return res
+
+# %% ../nbs/09_bench.ipynb #8b133c82
+def _label_errors_embeddings(data, rel_paths, embeddings, model, store, classes):
+    if embeddings is None:
+        if model is None:
+            from active_vision.models import load_model
+            model = load_model(classes=classes)
+        return embed_images(model, [str(data/p) for p in rel_paths], store)
+    if isinstance(embeddings, (str, Path)):
+        with np.load(embeddings, allow_pickle=False) as z: paths, embs = [str(p) for p in z['paths']], z['embs']
+        row = {p: i for i, p in enumerate(paths)}
+        if missing := [p for p in rel_paths if p not in row]:
+            raise ValueError(f'{embeddings}: {len(missing)} of {len(rel_paths)} images have no embedding, e.g. {missing[0]!r}')
+        return embs[[row[p] for p in rel_paths]]
+    embs = np.asarray(embeddings)
+    if len(embs) != len(rel_paths): raise ValueError(f'{len(embs)} embeddings for {len(rel_paths)} images in the CSV')
+    return embs
+
+def label_errors_table(res:dict) -> str:
+    "The benchmark result as a printable table: ours next to cleanlab (`cl.`) at each noise level"
+    rows = []
+    for n, r in res['results'].items():
+        c = r['cleanlab']
+        rows.append({'noise%': n, 'flips': r['n_flips'], 'est.noise': r['est_noise_rate'], 'flagged': r['n_flagged'],
+                     'precision': r['precision'], 'recall': r['recall'], 'P@k': r['precision_at_k'],
+                     'cl.flagged': c['n_flagged'], 'cl.precision': c['precision'], 'cl.recall': c['recall'], 'cl.P@k': c['precision_at_k'],
+                     'seconds': r['seconds'], 'rank.s': r['rank_seconds'], 'cl.rank.s': c['seconds'],
+                     'val.noisy': r['val_acc_noisy'], 'val.fixed': r['val_acc_fixed'], 'cl.val.fixed': c['val_acc_fixed'],
+                     'val.clean': res['val_acc_clean']})
+    return pd.DataFrame(rows).round(3).to_string(index=False)
+
+# %% ../nbs/09_bench.ipynb #99951b39
+def bench_label_errors(data:Path|None=None,        # the imagenette folder, holding noisy_imagenette.csv and the images (default: ../shared/data/imagenette)
+                   noise=(1, 5, 25, 50),       # noise levels (%) to run: columns noisy_labels_{n}
+                   k_folds:int=5,              # folds for the out-of-fold probabilities
+                   out:Path|None=None,         # write the results here as JSON
+                   embeddings=None,            # precomputed: an .npz (paths, embs) or one row per CSV row
+                   model=None,                 # the `ProxyModel` to embed with (`load_model()` by default)
+                   store='auto',               # a `Store` (or path) caching the model's embeddings; 'auto': `embeddings.sqlite` beside `out`
+                   method:str='pairwise_confidence', # our flagging method
+                   rank_by:str='pairwise_confidence', # our review order
+                   seed:int=0,                 # fold seed
+                   l2:float|str='auto',        # `fit_head`'s L2 penalty; 'auto': `choose_l2` on each set of labels
+                   verbose:bool=True,          # print the table
+                      ) -> dict:
+    "Precision, recall, precision@k and time of our label-error ranking and cleanlab's, and the proxy's val accuracy, per noise level"
+    from cleanlab.filter import find_label_issues
+    from cleanlab.rank import get_label_quality_scores
+    from active_vision.heads import fit_head, head_probs
+    data = find_data(data)
+    csv = data/'noisy_imagenette.csv'
+    if not csv.exists(): raise FileNotFoundError(f'{csv} not found: pass the imagenette folder that holds noisy_imagenette.csv')
+    meta = pd.read_csv(csv)
+    if missing := [f'noisy_labels_{n}' for n in noise if f'noisy_labels_{n}' not in meta]:
+        raise ValueError(f'{csv} has no column(s) {missing}: available noise levels are '
+                     f'{[c.split("_")[-1] for c in meta if c.startswith("noisy_labels_")]}')
+    classes = sorted(meta['noisy_labels_0'].unique())
+    if store == 'auto': store = Path(out).parent/'embeddings.sqlite' if out is not None else None
+    t = time.time()
+    X = _label_errors_embeddings(data, meta['path'].tolist(), embeddings, model, store, classes)
+    embed_s = time.time() - t
+    train = ~meta['is_valid'].astype(str).str.lower().eq('true').to_numpy()
+    Xtr, Xva, C = X[train], X[~train], len(classes)
+    y_clean = encode_labels(meta['noisy_labels_0'][train], classes)
+    y_val = encode_labels(meta['noisy_labels_0'][~train], classes)
+    def pick_l2(y): return choose_l2(Xtr, y, C, k_folds=k_folds, seed=seed) if l2 == 'auto' else l2
+    def val_acc(y, l2=None):
+        return float((head_probs(fit_head(Xtr, y, C, l2=l2 or pick_l2(y)), Xva).argmax(1) == y_val).mean())
+    res = dict(settings=dict(data=str(data), k_folds=k_folds, method=method, rank_by=rank_by, seed=seed, l2=l2,
+                         n_train=int(train.sum()), n_val=int((~train).sum()), embed_seconds=round(embed_s, 2)),
+               val_acc_clean=val_acc(y_clean), results={})
+    for n in progress_bar(noise, leave=False) if verbose else noise:
+        y = encode_labels(meta[f'noisy_labels_{n}'][train], classes)
+        flips = y != y_clean; k = int(flips.sum())
+        t = time.time()
+        head_l2 = pick_l2(y)
+        probs = out_of_fold_probs(Xtr, y, C, k_folds, seed, class_names=classes, progress=False, l2=head_l2)
+        oof_s, t = time.time() - t, time.time()
+        cj = confident_joint(y, probs)
+        mask = find_issues(y, probs, method, confident_joint_=cj)
+        order = order_issues(y, probs, mask, rank_by)
+        rank_s, est = time.time() - t, estimate_noise(y, probs, cj)
+        t = time.time()
+        cl_mask = find_label_issues(y, probs, n_jobs=1)
+        cl_order = np.lexsort((get_label_quality_scores(y, probs), ~cl_mask))
+        cl_s = time.time() - t
+        def fixed(o): yf = y.copy(); yf[o[:k]] = y_clean[o[:k]]; return yf
+        p, r = precision_recall(mask, flips); cp, cr = precision_recall(cl_mask, flips)
+        pbnr = find_issues(y, probs, 'prune_by_noise_rate', confident_joint_=cj)
+        res['results'][str(n)] = dict(
+            n_flips=k, true_noise_rate=float(flips.mean()), est_noise_rate=est['noise_rate'], n_flagged=int(mask.sum()),
+            precision=p, recall=r, precision_at_k=precision_at_k(order, flips), seconds=oof_s + rank_s, oof_seconds=oof_s,
+            rank_seconds=rank_s, head_l2=head_l2, oof_accuracy=float((probs.argmax(1) == y_clean).mean()),
+            val_acc_noisy=val_acc(y, head_l2), val_acc_fixed=val_acc(fixed(order)),
+            cleanlab=dict(precision=cp, recall=cr, precision_at_k=precision_at_k(cl_order, flips), seconds=cl_s,
+                      n_flagged=int(cl_mask.sum()), val_acc_fixed=val_acc(fixed(cl_order))),
+            ours_prune_by_noise_rate=dict(zip(('precision', 'recall'), precision_recall(pbnr, flips)), n_flagged=int(pbnr.sum()),
+                                      precision_at_k=precision_at_k(order_issues(y, probs, pbnr, 'self_confidence'), flips)))
+    if verbose: print(label_errors_table(res))
+    if out is not None:
+        out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(res, indent=1))
     return res

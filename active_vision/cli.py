@@ -8,7 +8,7 @@ import argparse, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['parser', 'main', 'run']
+__all__ = ['COMMANDS', 'parser', 'command_function', 'run', 'main']
 
 # %% ../nbs/11_cli.ipynb #e20a8eb2
 def _csv(s:str) -> list[str]: return [x.strip() for x in s.split(',') if x.strip()]
@@ -51,45 +51,47 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('--store', required=True); q.add_argument('--host', default='127.0.0.1'); q.add_argument('--port', type=int, default=8501)
     q = sub.add_parser('cycle-bench', help='latency of one fast cycle on the full pool (embeds it once, cached)')
     q.add_argument('--data'); q.add_argument('--out', default='bench_out'); q.add_argument('--n', type=int, default=10)
-    q.add_argument('--strategy', default='margin')
+    q.add_argument('--strategy', default='margin'); q.add_argument('--labels', type=int, default=100)
     q = sub.add_parser('store-bench', help='time the sqlite store'); q.add_argument('--n', type=int, default=100_000)
     q = sub.add_parser('strategies-bench', help='time every strategy on synthetic embeddings')
     q.add_argument('--n', type=int, default=100_000); q.add_argument('--dim', type=int, default=1280); q.add_argument('--pick', type=int, default=100)
+    q.add_argument('--strategies', type=_csv, default=None, help='comma-separated strategy names (default: all)')
     q = sub.add_parser('embed-bench', help='embedding throughput of the proxy model')
     q.add_argument('--data'); q.add_argument('--arch', default='efficientnet_lite0'); q.add_argument('--n', type=int, default=2000)
     return p
 
 # %% ../nbs/11_cli.ipynb #e68bb325
-def main(argv:list[str]|None=None) -> None:
-    "Entry point of the `active-vision` console script (results are printed; the exit status is 0 on success)"
-    run(argv)
+def _sim(a) -> dict:
+    return dict(data=a.data, strategies=a.strategies, seeds=a.seeds, init=a.init, init_size=a.init_size, step=a.step,
+                budget=a.budget, budgets=a.budgets, arch=a.arch, mode=a.mode, out=a.out, max_per_class=a.max_per_class,
+                all_labels=a.all_labels, wandb_mode=a.wandb,
+                train_kwargs=None if a.epochs is None else dict(epochs=a.epochs), semi_supervised=not a.supervised)
 
+COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
+    'demo': ('bench', 'bench', _sim),
+    'bench': ('bench', 'bench', _sim),
+    'label-errors-bench': ('bench', 'bench_label_errors',
+                           lambda a: dict(data=a.data, noise=tuple(a.noise), k_folds=a.folds, out=a.out, embeddings=a.embeddings)),
+    'label': ('app', 'run_app', lambda a: dict(store_path=a.store, host=a.host, port=a.port)),
+    'cycle-bench': ('bench', 'bench_cycle', lambda a: dict(data=a.data, out=a.out, n=a.n, labels=a.labels, strategy=a.strategy)),
+    'store-bench': ('bench', 'bench_store', lambda a: dict(n=a.n)),
+    'strategies-bench': ('bench', 'bench_strategies', lambda a: dict(n_items=a.n, dim=a.dim, n_pick=a.pick, **({'strategies': a.strategies} if a.strategies else {}))),
+    'embed-bench': ('bench', 'bench_embed', lambda a: dict(files=a.data, arch=a.arch, n=a.n)),
+}
+
+# %% ../nbs/11_cli.ipynb #45de4a35
+def command_function(name:str):
+    "The function that runs subcommand `name` (imported only when asked for: `label` does not load torch)"
+    import importlib
+    module, func, _ = COMMANDS[name]
+    return getattr(importlib.import_module(f'active_vision.{module}'), func)
+
+# %% ../nbs/11_cli.ipynb #e3a3dab2
 def run(argv:list[str]|None=None):
     "Run one `active-vision` subcommand and return its result"
     a = parser().parse_args(argv)
-    if a.command in ('demo', 'bench'):
-        from active_vision.bench import bench
-        return bench(a.data, strategies=a.strategies, seeds=a.seeds, init=a.init, init_size=a.init_size, step=a.step,
-                     budget=a.budget, budgets=a.budgets, arch=a.arch, mode=a.mode, out=a.out, max_per_class=a.max_per_class,
-                     all_labels=a.all_labels, wandb_mode=a.wandb,
-                     train_kwargs=None if a.epochs is None else dict(epochs=a.epochs), semi_supervised=not a.supervised)
-    if a.command == 'label-errors-bench':
-        from active_vision.label_errors import label_errors_bench
-        from active_vision.bench import find_data
-        return label_errors_bench(find_data(a.data), noise=tuple(a.noise), k_folds=a.folds, out=a.out, embeddings=a.embeddings)
-    if a.command == 'label':
-        from active_vision.app import run_app
-        return run_app(a.store, host=a.host, port=a.port)
-    if a.command == 'cycle-bench':
-        from active_vision.bench import cycle_latency
-        return cycle_latency(a.data, out=a.out, n=a.n, strategy=a.strategy)
-    if a.command == 'store-bench':
-        from active_vision.store import store_benchmark
-        return store_benchmark(a.n)
-    if a.command == 'strategies-bench':
-        from active_vision.strategies import benchmark_strategies
-        return benchmark_strategies(a.n, a.dim, a.pick)
-    if a.command == 'embed-bench':
-        from active_vision.models import embed_benchmark
-        from active_vision.bench import find_data
-        return embed_benchmark(find_data(a.data), arch=a.arch, n=a.n)
+    return command_function(a.command)(**COMMANDS[a.command][2](a))
+
+def main(argv:list[str]|None=None) -> None:
+    "Entry point of the `active-vision` console script (results are printed; the exit status is 0 on success)"
+    run(argv)

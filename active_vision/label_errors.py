@@ -15,7 +15,7 @@ __all__ = ['LABEL_QUALITY', 'ISSUE_METHODS', 'L2_GRID', 'check_labels', 'check_p
            'confident_true_labels', 'calibrate_joint', 'confident_joint', 'estimate_noise', 'find_issues',
            'precision_recall', 'order_issues', 'precision_at_k', 'stratified_folds', 'choose_l2', 'out_of_fold_probs',
            'out_of_fold_probs_finetune', 'embed_images', 'label_errors_table', 'find_label_errors', 'oracle_review',
-           'LabelErrorLoop', 'bench_table', 'label_errors_bench']
+           'LabelErrorLoop']
 
 # %% ../nbs/08_label_errors.ipynb #679306a5
 def check_labels(labels,        # (N,) integer labels
@@ -267,12 +267,12 @@ L2_GRID = (0.01, 0.03, 0.1, 0.3, 1., 3., 10.)
 def choose_l2(X,                    # (N, D) features
               labels,               # (N,) integer labels (possibly noisy)
               n_classes:int,        # number of classes
-              grid=L2_GRID,         # L2 penalties to try (`models.fit_head`'s `l2`)
+              grid=L2_GRID,         # L2 penalties to try (`heads.fit_head`'s `l2`)
               k_folds:int=5,        # the held-out part is one fold of this many
               seed:int=0,           # fold seed
              ) -> float:
     "The `fit_head` L2 penalty in `grid` with the lowest held-out log-loss on `labels`"
-    from active_vision.models import fit_head, head_probs
+    from active_vision.heads import fit_head, head_probs
     X, y = np.asarray(X), check_labels(labels, n_classes)
     held = stratified_folds(y, k_folds, seed) == 0
     def loss(l2):
@@ -298,8 +298,8 @@ def out_of_fold_probs(X,                   # (N, D) features, e.g. cached embedd
                       n_classes:int,       # number of classes (columns of the result)
                       k_folds:int=5,       # number of folds
                       seed:int=0,          # fold shuffling seed
-                      fit=None,            # `fit(X, y, n_classes, **fit_kw) -> model`; `models.fit_head` by default
-                      predict=None,        # `predict(model, X) -> (n, n_classes) probs`; `models.head_probs` by default
+                      fit=None,            # `fit(X, y, n_classes, **fit_kw) -> model`; `heads.fit_head` by default
+                      predict=None,        # `predict(model, X) -> (n, n_classes) probs`; `heads.head_probs` by default
                       l2:float|str='auto', # `fit_head`'s L2 penalty; 'auto': `choose_l2` (ignored with a custom `fit`)
                       class_names=None,    # class names, used in warnings
                       progress:bool=True,  # show a progress bar over the folds
@@ -311,7 +311,7 @@ def out_of_fold_probs(X,                   # (N, D) features, e.g. cached embedd
     if len(X) != len(y): raise ValueError(f'{len(X)} feature rows but {len(y)} labels')
     _check_classes(y, n_classes, k_folds, class_names)
     if fit is None:
-        from active_vision.models import fit_head, head_probs
+        from active_vision.heads import fit_head, head_probs
         fit, predict = fit_head, head_probs
         fit_kw['l2'] = choose_l2(X, y, n_classes, k_folds=k_folds, seed=seed) if l2 == 'auto' else l2
     folds = stratified_folds(y, k_folds, seed)
@@ -415,7 +415,7 @@ def find_label_errors(df:pd.DataFrame,        # `filepath` and `label` columns (
                       rank_by:str='pairwise_confidence', # how to order them (see `LABEL_QUALITY`)
                       store=None,             # a `Store` (or path) caching the model's embeddings
                       seed:int=0,             # fold seed
-                      fit_kw:dict|None=None,  # extra arguments for `models.fit_head` (fast) or `ProxyModel.train` (full)
+                      fit_kw:dict|None=None,  # extra arguments for `heads.fit_head` (fast) or `ProxyModel.train` (full)
                       mode:str='fast',        # 'fast': a head per fold on frozen embeddings; 'full': fine-tune `model.arch` per fold
                      ) -> pd.DataFrame:
     "The labeled images of `df`, likeliest label errors first, with a suggested label, a score and an `is_issue` flag"
@@ -464,7 +464,7 @@ class LabelErrorLoop:
                  method:str='pairwise_confidence', # how to flag issues (see `ISSUE_METHODS`)
                  rank_by:str='pairwise_confidence', # how to order them (see `LABEL_QUALITY`)
                  seed:int=0,                 # fold seed
-                 fit_kw:dict|None=None,      # extra arguments for `models.fit_head`
+                 fit_kw:dict|None=None,      # extra arguments for `heads.fit_head`
                 ):
         if missing := {'filepath', 'label'} - set(df.columns): raise ValueError(f'df needs columns filepath and label (missing {sorted(missing)})')
         labeled = df['label'].notna().to_numpy()
@@ -560,12 +560,12 @@ def step(self:LabelErrorLoop,
     return self.apply_fixes(review(suspects if top_k is None else suspects.head(top_k)), source=source)
 
 @patch
-def run(self:LabelErrorLoop,
-        review,                  # `review(suspects) -> fixes`, e.g. the review grid or `oracle_review(truth)`
-        max_rounds:int=5,        # stop after this many rounds
-        top_k:int|None=None,     # suspects shown per round
-        source:str='human',      # recorded on the store's label events
-       ) -> pd.DataFrame:
+def run_rounds(self:LabelErrorLoop,
+               review,                  # `review(suspects) -> fixes`, e.g. the review grid or `oracle_review(truth)`
+               max_rounds:int=5,        # stop after this many rounds
+               top_k:int|None=None,     # suspects shown per round
+               source:str='human',      # recorded on the store's label events
+              ) -> pd.DataFrame:
     "Rounds of rank → review → fix until the estimated noise is below `noise_threshold`, nothing is fixed, or `max_rounds`"
     for _ in range(max_rounds):
         if self.step(review, top_k, source) == 0: break
@@ -577,106 +577,3 @@ def save(self:LabelErrorLoop, path) -> Path:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     self.df.to_parquet(path, index=False)
     return path
-
-# %% ../nbs/08_label_errors.ipynb #8b133c82
-def _bench_embeddings(data, rel_paths, embeddings, model, store, classes):
-    if embeddings is None:
-        if model is None:
-            from active_vision.models import load_model
-            model = load_model(classes=classes)
-        return embed_images(model, [str(data/p) for p in rel_paths], store)
-    if isinstance(embeddings, (str, Path)):
-        with np.load(embeddings, allow_pickle=False) as z: paths, embs = [str(p) for p in z['paths']], z['embs']
-        row = {p: i for i, p in enumerate(paths)}
-        if missing := [p for p in rel_paths if p not in row]:
-            raise ValueError(f'{embeddings}: {len(missing)} of {len(rel_paths)} images have no embedding, e.g. {missing[0]!r}')
-        return embs[[row[p] for p in rel_paths]]
-    embs = np.asarray(embeddings)
-    if len(embs) != len(rel_paths): raise ValueError(f'{len(embs)} embeddings for {len(rel_paths)} images in the CSV')
-    return embs
-
-def bench_table(res:dict) -> str:
-    "The benchmark result as a printable table: ours next to cleanlab (`cl.`) at each noise level"
-    rows = []
-    for n, r in res['results'].items():
-        c = r['cleanlab']
-        rows.append({'noise%': n, 'flips': r['n_flips'], 'est.noise': r['est_noise_rate'], 'flagged': r['n_flagged'],
-                     'precision': r['precision'], 'recall': r['recall'], 'P@k': r['precision_at_k'],
-                     'cl.flagged': c['n_flagged'], 'cl.precision': c['precision'], 'cl.recall': c['recall'], 'cl.P@k': c['precision_at_k'],
-                     'seconds': r['seconds'], 'rank.s': r['rank_seconds'], 'cl.rank.s': c['seconds'],
-                     'val.noisy': r['val_acc_noisy'], 'val.fixed': r['val_acc_fixed'], 'cl.val.fixed': c['val_acc_fixed'],
-                     'val.clean': res['val_acc_clean']})
-    return pd.DataFrame(rows).round(3).to_string(index=False)
-
-# %% ../nbs/08_label_errors.ipynb #99951b39
-def label_errors_bench(data:Path,                  # the imagenette folder, holding noisy_imagenette.csv and the images
-                       noise=(1, 5, 25, 50),       # noise levels (%) to run: columns noisy_labels_{n}
-                       k_folds:int=5,              # folds for the out-of-fold probabilities
-                       out:Path|None=None,         # write the results here as JSON
-                       embeddings=None,            # precomputed: an .npz (paths, embs) or one row per CSV row
-                       model=None,                 # the `ProxyModel` to embed with (`load_model()` by default)
-                       store='auto',               # a `Store` (or path) caching the model's embeddings; 'auto': `embeddings.sqlite` beside `out`
-                       method:str='pairwise_confidence', # our flagging method
-                       rank_by:str='pairwise_confidence', # our review order
-                       seed:int=0,                 # fold seed
-                       l2:float|str='auto',        # `fit_head`'s L2 penalty; 'auto': `choose_l2` on each set of labels
-                       verbose:bool=True,          # print the table
-                      ) -> dict:
-    "Precision, recall, precision@k and time of our label-error ranking and cleanlab's, and the proxy's val accuracy, per noise level"
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
-    from active_vision.models import fit_head, head_probs
-    data = Path(data)
-    csv = data/'noisy_imagenette.csv'
-    if not csv.exists(): raise FileNotFoundError(f'{csv} not found: pass the imagenette folder that holds noisy_imagenette.csv')
-    meta = pd.read_csv(csv)
-    if missing := [f'noisy_labels_{n}' for n in noise if f'noisy_labels_{n}' not in meta]:
-        raise ValueError(f'{csv} has no column(s) {missing}: available noise levels are '
-                         f'{[c.split("_")[-1] for c in meta if c.startswith("noisy_labels_")]}')
-    classes = sorted(meta['noisy_labels_0'].unique())
-    if store == 'auto': store = Path(out).parent/'embeddings.sqlite' if out is not None else None
-    t = time.time()
-    X = _bench_embeddings(data, meta['path'].tolist(), embeddings, model, store, classes)
-    embed_s = time.time() - t
-    train = ~meta['is_valid'].astype(str).str.lower().eq('true').to_numpy()
-    Xtr, Xva, C = X[train], X[~train], len(classes)
-    y_clean = encode_labels(meta['noisy_labels_0'][train], classes)
-    y_val = encode_labels(meta['noisy_labels_0'][~train], classes)
-    def pick_l2(y): return choose_l2(Xtr, y, C, k_folds=k_folds, seed=seed) if l2 == 'auto' else l2
-    def val_acc(y, l2=None):
-        return float((head_probs(fit_head(Xtr, y, C, l2=l2 or pick_l2(y)), Xva).argmax(1) == y_val).mean())
-    res = dict(settings=dict(data=str(data), k_folds=k_folds, method=method, rank_by=rank_by, seed=seed, l2=l2,
-                             n_train=int(train.sum()), n_val=int((~train).sum()), embed_seconds=round(embed_s, 2)),
-               val_acc_clean=val_acc(y_clean), results={})
-    for n in progress_bar(noise, leave=False) if verbose else noise:
-        y = encode_labels(meta[f'noisy_labels_{n}'][train], classes)
-        flips = y != y_clean; k = int(flips.sum())
-        t = time.time()
-        head_l2 = pick_l2(y)
-        probs = out_of_fold_probs(Xtr, y, C, k_folds, seed, class_names=classes, progress=False, l2=head_l2)
-        oof_s, t = time.time() - t, time.time()
-        cj = confident_joint(y, probs)
-        mask = find_issues(y, probs, method, confident_joint_=cj)
-        order = order_issues(y, probs, mask, rank_by)
-        rank_s, est = time.time() - t, estimate_noise(y, probs, cj)
-        t = time.time()
-        cl_mask = find_label_issues(y, probs, n_jobs=1)
-        cl_order = np.lexsort((get_label_quality_scores(y, probs), ~cl_mask))
-        cl_s = time.time() - t
-        def fixed(o): yf = y.copy(); yf[o[:k]] = y_clean[o[:k]]; return yf
-        p, r = precision_recall(mask, flips); cp, cr = precision_recall(cl_mask, flips)
-        pbnr = find_issues(y, probs, 'prune_by_noise_rate', confident_joint_=cj)
-        res['results'][str(n)] = dict(
-            n_flips=k, true_noise_rate=float(flips.mean()), est_noise_rate=est['noise_rate'], n_flagged=int(mask.sum()),
-            precision=p, recall=r, precision_at_k=precision_at_k(order, flips), seconds=oof_s + rank_s, oof_seconds=oof_s,
-            rank_seconds=rank_s, head_l2=head_l2, oof_accuracy=float((probs.argmax(1) == y_clean).mean()),
-            val_acc_noisy=val_acc(y, head_l2), val_acc_fixed=val_acc(fixed(order)),
-            cleanlab=dict(precision=cp, recall=cr, precision_at_k=precision_at_k(cl_order, flips), seconds=cl_s,
-                          n_flagged=int(cl_mask.sum()), val_acc_fixed=val_acc(fixed(cl_order))),
-            ours_prune_by_noise_rate=dict(zip(('precision', 'recall'), precision_recall(pbnr, flips)), n_flagged=int(pbnr.sum()),
-                                          precision_at_k=precision_at_k(order_issues(y, probs, pbnr, 'self_confidence'), flips)))
-    if verbose: print(bench_table(res))
-    if out is not None:
-        out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(res, indent=1))
-    return res

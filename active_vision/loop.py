@@ -7,13 +7,16 @@ from __future__ import annotations
 import json, os, time, hashlib
 from pathlib import Path
 import numpy as np, pandas as pd
+from fastcore.basics import patch, store_attr
+from fastcore.meta import delegates
 from .store import Store
 from .data import load_dataset, register
-from .strategies import select, least_confidence_score, margin_score
-from .models import classification_summary, knn_graph, fit_semi_supervised_head
+from . import heads, strategies
+from .strategies import least_confidence_score, margin_score
+from .heads import classification_summary, knn_graph, fit_semi_supervised_head
 
 # %% auto #0
-__all__ = ['Oracle', 'stopping_signals', 'WandbTracker', 'wandb_offline_history', 'ActiveLearner']
+__all__ = ['Oracle', 'stopping_signals', 'WandbTracker', 'wandb_offline_history', 'BlobModel', 'ActiveLearner']
 
 # %% ../nbs/05_loop.ipynb #27c526a3
 class Oracle:
@@ -97,12 +100,46 @@ def _read_wandb_history(run_dir) -> list[dict]:
             rows.append({i.key or '/'.join(i.nested_key): json.loads(i.value_json) for i in rec.history.item})
     return rows
 
-# %% ../nbs/05_loop.ipynb #32f46e5c
+# %% ../nbs/05_loop.ipynb #0c6cc954
+class BlobModel:
+    "A stand-in for `ProxyModel` without a network: an image's embedding is a Gaussian blob around its class centre"
+    def __init__(self, classes:list,    # class names; an image's class is the name of its folder
+                 dim:int=8,             # embedding size
+                 spread:float=1.,       # standard deviation of each blob (the centres are about 4 apart)
+                 seed:int=0):
+        store_attr('dim,spread,seed'); self.classes = list(classes)
+        self.centres = np.random.default_rng(seed).normal(0, 3, (len(self.classes), dim)).astype(np.float32)
+        self.arch, self.backbone_key, self.head, self.embedded = 'blobs', f'blobs-{dim}-{spread}-{seed}', None, 0
+    n_classes = property(lambda self: len(self.classes))
+
+    def embed(self, filepaths, progress:bool=True) -> np.ndarray:
+        "(N, dim) embeddings: the same file always gets the same one (an unknown folder: the origin's blob)"
+        def one(p):
+            rng = np.random.default_rng([self.seed, int(hashlib.sha1(str(p).encode()).hexdigest()[:8], 16)])
+            c = self.classes.index(Path(p).parent.name) if Path(p).parent.name in self.classes else None
+            return (0 if c is None else self.centres[c]) + self.spread * rng.standard_normal(self.dim, dtype=np.float32)
+        self.embedded += len(filepaths)
+        return np.stack([one(p) for p in filepaths]).astype(np.float32) if len(filepaths) else np.zeros((0, self.dim), np.float32)
+
+    def label_indices(self, labels) -> np.ndarray: return np.array([self.classes.index(l) for l in labels], dtype=np.int64)
+    def set_head(self, head:dict) -> dict: self.head = head; return head
+    @delegates(heads.fit_head)
+    def fit_head(self, embs, labels, **kwargs) -> dict:
+        return self.set_head(heads.fit_head(embs, self.label_indices(labels), self.n_classes, **kwargs))
+    def predict_head(self, embs) -> np.ndarray: return heads.head_probs(self.head, embs)
+    def predict(self, filepaths, progress:bool=True) -> tuple:
+        embs = self.embed(filepaths); return self.predict_head(embs), embs
+    def train(self, df:pd.DataFrame, **kwargs): self.fit_head(self.embed(df.filepath.tolist()), df.label.tolist())
+    def save(self, path) -> Path:
+        with open(path, 'wb') as f: np.savez(f, classes=np.array(self.classes), **(self.head or {}))
+        return Path(path)
+
+# %% ../nbs/05_loop.ipynb #081d8ca4
 class ActiveLearner:
     "Runs active-learning cycles over a store, a proxy model and a strategy; all state lives in the store"
     def __init__(self,
                  store:Store|str|Path,        # the label store (or its path)
-                 model,                       # a `ProxyModel` (see `load_model`)
+                 model,                       # a `ProxyModel` (see `load_model`), or anything with its interface (`BlobModel`)
                  strategy:str='margin',       # any name `strategies.select` knows, e.g. 'typiclust+margin'
                  mode:str='fast',             # 'fast': frozen backbone + head on cached embeddings; 'full': fine-tune
                  oracle=None,                 # callable filepaths -> labels, for simulation; None: a person labels
@@ -113,32 +150,34 @@ class ActiveLearner:
                  graph_items:int=20_000,      # semi-supervised: at most this many unlabeled images in the graph (a seeded sample)
                 ):
         if mode not in ('fast', 'full'): raise ValueError(f"mode must be 'fast' or 'full', got {mode!r}")
+        store_attr('model,strategy,mode,oracle,tracker,seed,semi_supervised,graph_items')
         self.store = store if isinstance(store, Store) else Store(store)
-        self.model, self.strategy, self.mode, self.oracle, self.tracker, self.seed = model, strategy, mode, oracle, tracker, seed
-        self.train_kwargs, self.semi_supervised, self.graph_items = train_kwargs or {}, semi_supervised, graph_items
+        self.train_kwargs = train_kwargs or {}
         self.store.add_classes(list(model.classes))
-        self.prev_pred, self.history = None, []
+        self.prev_pred = None   # the pool's predicted classes at the last cycle, for `pool_changed` (`cycle` updates it)
+        self.history = []       # the metrics of each cycle run by this object
 
-# %% ../nbs/05_loop.ipynb #6d8d5e1b
-from fastcore.basics import patch
-
+# %% ../nbs/05_loop.ipynb #c0f6a2f9
 @patch
 def pool(self:ActiveLearner) -> pd.DataFrame:
     "Unlabeled images that can still be chosen"
     im = self.store.images(split='unlabeled')
     return im[im.state.isna()]
 
+# %% ../nbs/05_loop.ipynb #8a43d1cc
 @patch
 def labeled(self:ActiveLearner) -> pd.DataFrame:
     "Current training labels: image_id, path, label"
     return self.store.labels()
 
+# %% ../nbs/05_loop.ipynb #2ab7517d
 @patch
 def eval_set(self:ActiveLearner) -> pd.DataFrame:
     "Labeled eval-split images"
     im = self.store.images(split='eval')
     return im[im.state == 'label']
 
+# %% ../nbs/05_loop.ipynb #d5916c02
 @patch
 def embeddings(self:ActiveLearner, image_ids) -> np.ndarray:
     "Backbone embeddings for `image_ids`: from memory, else the store's cache, else computed (and cached)"
@@ -152,7 +191,7 @@ def embeddings(self:ActiveLearner, image_ids) -> np.ndarray:
     if not len(ids): return np.zeros((0, 0), np.float32)
     return np.stack([self._memo[i] for i in ids.tolist()])
 
-# %% ../nbs/05_loop.ipynb #d75492f0
+# %% ../nbs/05_loop.ipynb #939a9ebb
 @patch
 def graph_nodes(self:ActiveLearner, labeled:pd.DataFrame|None=None) -> np.ndarray:
     "Image ids the semi-supervised graph covers: every labeled image and at most `graph_items` others (a fixed seeded sample)"
@@ -162,6 +201,7 @@ def graph_nodes(self:ActiveLearner, labeled:pd.DataFrame|None=None) -> np.ndarra
         ids = np.sort(np.random.default_rng(self.seed).permutation(ids)[:self.graph_items])
     return np.union1d(ids, (self.labeled() if labeled is None else labeled).image_id.to_numpy())
 
+# %% ../nbs/05_loop.ipynb #fb79c434
 @patch
 def graph(self:ActiveLearner, ids, embs=None) -> object:
     "The `knn_graph` of the embeddings of `ids` (`embs` when already at hand), rebuilt only when `ids` change"
@@ -170,7 +210,18 @@ def graph(self:ActiveLearner, ids, embs=None) -> object:
         self._graph, self._graph_key = knn_graph(self.embeddings(ids) if embs is None else embs), key
     return self._graph
 
-# %% ../nbs/05_loop.ipynb #ae5affe9
+# %% ../nbs/05_loop.ipynb #fd310c55
+@patch
+def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None) -> pd.DataFrame:
+    "Label `chosen` (a DataFrame with `filepath`) with the oracle and commit the labels"
+    if self.oracle is None:
+        raise ValueError('this ActiveLearner has no oracle: a person labels the chosen images '
+                         '(widgets.label_images(chosen, store) or the app), or pass oracle= to simulate')
+    ids = self.store.image_ids(chosen.filepath)
+    self.store.add_labels(ids, self.oracle(chosen.filepath), source='oracle', cycle=cycle)
+    return chosen
+
+# %% ../nbs/05_loop.ipynb #d7f06ee2
 @patch
 def fit(self:ActiveLearner):
     "Train on the store's current labels"
@@ -187,6 +238,7 @@ def fit(self:ActiveLearner):
     else: self.model.fit_head(X[pos], y, standardize_on=X)
     return self
 
+# %% ../nbs/05_loop.ipynb #c6927875
 @patch
 def probabilities(self:ActiveLearner, image_ids) -> tuple[np.ndarray, np.ndarray]:
     "(probabilities, embeddings) for `image_ids`"
@@ -210,32 +262,35 @@ def evaluate(self:ActiveLearner) -> dict:
     res['confusion'] = res['confusion'].tolist()
     return res
 
-# %% ../nbs/05_loop.ipynb #e22ce30b
+# %% ../nbs/05_loop.ipynb #ee12965c
 @patch
-def select(self:ActiveLearner, n:int, strategy:str|None=None) -> tuple[pd.DataFrame, dict]:
-    "The next `n` images to label (with predictions), and the pool's stopping signals"
+def select(self:ActiveLearner, n:int,             # how many images
+           strategy:str|None=None,                 # default: the learner's strategy
+           prev_pred:pd.Series|None=None,          # the pool's predicted classes last time (for `pool_changed`)
+          ) -> tuple[pd.DataFrame, dict, pd.Series|None]:
+    "The next `n` images (with predictions), the pool's stopping signals, and the pool's predicted classes now"
     pool, lab = self.pool(), self.labeled()
     if pool.empty or n <= 0:  # nothing to choose: skip scoring the pool (in full mode that runs the network over all of it)
         return pd.DataFrame({'filepath': pd.Series(dtype=str), 'pred': pd.Series(dtype=object),
-                             'confidence': pd.Series(dtype=float)}), {}
+                             'confidence': pd.Series(dtype=float)}), {}, prev_pred
     ids = np.concatenate([lab.image_id.to_numpy(), pool.index.to_numpy()])
     trained = not lab.empty and getattr(self.model, 'is_trained', True)
     probs, embs = self.probabilities(ids) if trained else (None, self.embeddings(ids))
     labeled_idx, pool_idx = np.arange(len(lab)), np.arange(len(lab), len(ids))
-    picked = select(strategy or self.strategy, min(n, len(pool)), probs=probs, embs=embs, labeled=labeled_idx,
-                    pool=pool_idx, seed=self.seed + self.store.next_cycle)
+    picked = strategies.select(strategy or self.strategy, min(n, len(pool)), probs=probs, embs=embs, labeled=labeled_idx,
+                               pool=pool_idx, seed=self.seed + self.store.next_cycle)
     chosen = pool.loc[ids[picked], ['path']].rename(columns={'path': 'filepath'})
-    signals = {}
+    signals, pool_pred = {}, prev_pred
     if probs is not None:
         pp = probs[pool_idx]
-        prev = None if self.prev_pred is None else self.prev_pred.reindex(pool.index).to_numpy(dtype=float)
-        signals = stopping_signals(pp, prev); self.prev_pred = pd.Series(pp.argmax(1), index=pool.index)
+        prev = None if prev_pred is None else prev_pred.reindex(pool.index).to_numpy(dtype=float)
+        signals, pool_pred = stopping_signals(pp, prev), pd.Series(pp.argmax(1), index=pool.index)
         classes = np.asarray(self.model.classes)
         chosen['pred'] = classes[probs[picked].argmax(1)]; chosen['confidence'] = probs[picked].max(1)
     else: chosen['pred'], chosen['confidence'] = None, np.nan
-    return chosen, signals
+    return chosen, signals, pool_pred
 
-# %% ../nbs/05_loop.ipynb #f238e8a1
+# %% ../nbs/05_loop.ipynb #7a67f039
 @patch
 def pending(self:ActiveLearner) -> pd.DataFrame:
     "Images chosen by the last recorded cycle that are still unlabeled"
@@ -245,42 +300,34 @@ def pending(self:ActiveLearner) -> pd.DataFrame:
     ids = [i for i in cyc.iloc[-1].chosen if i in pool.index]
     return pool.loc[ids, ['path']].rename(columns={'path': 'filepath'})
 
+# %% ../nbs/05_loop.ipynb #43f41900
 @patch
-def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None):
-    "Label `chosen` with the oracle (a simulation); without one, return them for a person to label in the grid"
-    if self.oracle is None: return chosen
-    ids = self.store.image_ids(chosen.filepath)
-    self.store.add_labels(ids, self.oracle(chosen.filepath), source='oracle', cycle=cycle)
-    return chosen
-
-# %% ../nbs/05_loop.ipynb #9fe795f1
-@patch
-def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> dict:
-    "Train, evaluate, score the pool, select `n`, record the cycle, and label them (oracle) or hand them over"
+def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> tuple[pd.DataFrame, dict]:
+    "Train, evaluate, score the pool, select `n`, record the cycle and label them (oracle); returns (chosen, metrics)"
     number = self.store.next_cycle
     if (left := self.pending()).shape[0] and self.oracle is not None: self.label(left, number - 1)
     t0 = time.perf_counter()
     trained = not self.labeled().empty
     if trained: self.fit()
     metrics = self.evaluate() if trained else {}
-    chosen, signals = self.select(n, strategy)
+    chosen, signals, self.prev_pred = self.select(n, strategy, self.prev_pred)
     metrics.update(signals, cycle=number, labels=len(self.labeled()), strategy=strategy or self.strategy,
                    seconds=time.perf_counter() - t0)
     self.store.record_cycle(number, metrics['strategy'], n_labeled=metrics['labels'], n_pool=len(self.pool()),
                             metrics=metrics, chosen=self.store.image_ids(chosen.filepath).tolist())
     if self.tracker: self.tracker.log_cycle(metrics, chosen)
-    self.history.append(metrics); self.chosen = chosen
-    self.label(chosen, number)
-    return metrics
+    self.history.append(metrics)
+    if self.oracle is not None: self.label(chosen, number)
+    return chosen, metrics
 
-# %% ../nbs/05_loop.ipynb #8d80956e
+# %% ../nbs/05_loop.ipynb #7af7f578
 @patch
-def run(self:ActiveLearner, n_cycles:int, n:int=10, verbose:bool=True) -> pd.DataFrame:
+def run_cycles(self:ActiveLearner, n_cycles:int, n:int=10, verbose:bool=True) -> pd.DataFrame:
     "Run `n_cycles` cycles of `n` images each; returns one row of metrics per cycle"
     from fastprogress.fastprogress import progress_bar
     rows = []
     for _ in progress_bar(range(n_cycles), leave=False):
-        m = self.cycle(n); rows.append(m)
+        _, m = self.cycle(n); rows.append(m)
         if verbose: print(f"cycle {m['cycle']}: {m['labels']} labels, accuracy {m.get('accuracy') or float('nan'):.4f}, "
                           f"pool uncertainty {m.get('pool_mean_uncertainty', float('nan')):.3f}, "
                           f"changed {m.get('pool_changed') if m.get('pool_changed') is not None else float('nan'):.3f}")
@@ -294,6 +341,6 @@ def save(self:ActiveLearner, out:str|Path) -> dict:
     lab = self.labeled()
     pd.DataFrame({'filepath': lab.path, 'label': lab.label, 'source': lab.source, 'cycle': lab.cycle}).to_parquet(out/'dataset.parquet', index=False)
     self.store.to_parquet(out/'store_export.parquet')
-    with __import__('sqlite3').connect(out/'store.sqlite') as c: self.store.conn.backup(c)
+    self.store.backup(out/'store.sqlite')
     self.model.save(out/'proxy.pt')
     return dict(dataset=out/'dataset.parquet', store=out/'store.sqlite', model=out/'proxy.pt')

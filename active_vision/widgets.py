@@ -12,67 +12,12 @@ import ipywidgets as W
 from PIL import Image, ImageDraw
 from fastcore.basics import patch
 from .data import load_rgb, to_rgb, MAX_PIXELS
+from .thumbnails import make_thumbnail, default_thumb_dir, ThumbnailCache, display_image
 from .session import LabelSession
 from .store import Store
 
 # %% auto #0
-__all__ = ['STATE_COLORS', 'make_thumbnail', 'default_thumb_dir', 'ThumbnailCache', 'Tile', 'LabelGrid', 'label_images',
-           'review_labels', 'display_image', 'scale_boxes', 'BoxLabeler', 'label_boxes', 'labeling_benchmark']
-
-# %% ../nbs/07_widgets.ipynb #c3a61327
-def make_thumbnail(path,               # an image file
-                   size:int=160,        # the longer side of the thumbnail, pixels
-                   quality:int=85,      # JPEG quality
-                  ) -> bytes:
-    "JPEG bytes of `path` shrunk to fit `size`x`size`; a placeholder when the file cannot be read"
-    try:
-        with Image.open(path) as im:
-            if im.width * im.height > MAX_PIXELS: raise ValueError(f'{im.width}x{im.height} is over {MAX_PIXELS:,} pixels')
-            if im.format == 'JPEG': im.draft('RGB', (size, size))
-            im.load()
-            im = to_rgb(im)
-        im.thumbnail((size, size), Image.Resampling.BILINEAR)
-    except Exception as e:
-        im = Image.new('RGB', (size, size), (200, 200, 200))
-        ImageDraw.Draw(im).text((6, size // 2 - 6), f'unreadable: {type(e).__name__}', fill=(120, 0, 0))
-    buf = io.BytesIO(); im.save(buf, 'JPEG', quality=quality)
-    return buf.getvalue()
-
-# %% ../nbs/07_widgets.ipynb #d0143ca9
-def default_thumb_dir() -> Path:
-    "Where thumbnails are cached unless told otherwise"
-    return Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'active_vision'/'thumbs'
-
-class ThumbnailCache:
-    "Thumbnails made once and kept on disk, keyed by image content hash (or path, size and mtime) and size"
-    def __init__(self, folder:str|Path|None=None, size:int=160, quality:int=85, n_workers:int=4):
-        self.folder, self.size, self.quality = Path(folder or default_thumb_dir()), size, quality
-        self.n_workers, self.made = n_workers, 0
-
-    def key(self, path, hash:str|None=None) -> str:
-        "The cache key of `path` at this size"
-        if not hash:
-            try: st = os.stat(path); ident = f'{Path(path).resolve()}|{st.st_size}|{st.st_mtime_ns}'
-            except OSError: ident = f'{path}|missing'
-            hash = 'p' + hashlib.blake2b(ident.encode(), digest_size=16).hexdigest()
-        return f'{hash}-{self.size}-q{self.quality}'
-
-    def get(self, path, hash:str|None=None) -> bytes:
-        "The thumbnail of `path`, made and saved on first use"
-        f = self.folder/(k := self.key(path, hash))[:2]/f'{k}.jpg'
-        try: return f.read_bytes()
-        except FileNotFoundError: pass
-        data = make_thumbnail(path, self.size, self.quality)
-        f.parent.mkdir(parents=True, exist_ok=True)
-        part = f.with_suffix(f'.{os.getpid()}.part'); part.write_bytes(data); os.replace(part, f)
-        self.made += 1
-        return data
-
-    def many(self, paths, hashes=None) -> list[bytes]:
-        "Thumbnails of `paths`, the missing ones made in parallel"
-        hashes = list(hashes) if hashes is not None else [None] * len(paths)
-        if len(paths) < 2 or self.n_workers < 2: return [self.get(p, h) for p, h in zip(paths, hashes)]
-        with ThreadPoolExecutor(self.n_workers) as ex: return list(ex.map(self.get, paths, hashes))
+__all__ = ['STATE_COLORS', 'Tile', 'LabelGrid', 'label_images', 'review_labels', 'scale_boxes', 'BoxLabeler', 'label_boxes']
 
 # %% ../nbs/07_widgets.ipynb #0aac46fb
 STATE_COLORS = dict(label='#2ca02c', skip='#999999', bad='#d62728', remove='#d62728', box='#1f77b4')
@@ -194,7 +139,7 @@ class LabelGrid(W.VBox):
                 ):
         self.session, self.page_size, self.thumb_size, self.max_buttons = session, page_size, thumb_size, max_buttons
         self.cache = cache or ThumbnailCache(size=thumb_size)
-        self._hashes = session.store.query('SELECT id, hash FROM images').set_index('id').hash
+        self._hashes = session.store.image_column('hash')
         n = len(session)
         self.title = W.HTML(f'<b>{"Review" if session.kind == "review" else "Label"}</b> batch <code>{html.escape(session.id)}</code>')
         self.progress = W.IntProgress(min=0, max=max(n, 1), layout=W.Layout(width='240px'))
@@ -338,14 +283,6 @@ def review_labels(items,                    # DataFrame: filepath, label (given)
     return LabelGrid(s, page_size, thumb_size, max_buttons, ThumbnailCache(thumb_dir, size=thumb_size))
 
 # %% ../nbs/07_widgets.ipynb #dbc89a4f
-def display_image(path, max_size:int=640, quality:int=90) -> tuple[bytes, tuple, tuple]:
-    "JPEG bytes of `path` shrunk to fit `max_size`, with the original and the shown (width, height)"
-    im = load_rgb(path)
-    orig = im.size
-    im.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
-    buf = io.BytesIO(); im.save(buf, 'JPEG', quality=quality)
-    return buf.getvalue(), orig, im.size
-
 def scale_boxes(boxes:list[dict], sx:float, sy:float) -> list[dict]:
     "Boxes with x/width multiplied by `sx` and y/height by `sy` (other keys kept)"
     return [{**b, 'x': b['x'] * sx, 'y': b['y'] * sy, 'width': b['width'] * sx, 'height': b['height'] * sy} for b in boxes]
@@ -405,49 +342,3 @@ def label_boxes(items,                      # list of paths or a DataFrame with 
                ) -> BoxLabeler:
     "Annotate images with boxes and class names; one `box` event per submitted image"
     return BoxLabeler(_session(items, store, 'box', classes=classes, session=session, cycle=cycle), display_size)
-
-# %% ../nbs/07_widgets.ipynb #591d23db
-def labeling_benchmark(paths:list,              # image files: the first `page_size` are shown, the queue repeats over them
-                       n_queue:int=5000,        # images in the big batch
-                       page_size:int=48,        # thumbnails per page
-                       thumb_size:int=160,      # thumbnail size
-                       n_clicks:int=50,         # clicks to time
-                       folder:str|Path|None=None, # where the store and cache go (a temp folder by default)
-                      ) -> dict:
-    "Time page rendering (cold and cached), click-to-event and the memory of a big session; returns and prints the figures"
-    import tempfile, time, tracemalloc, gc
-    folder = Path(folder or tempfile.mkdtemp())
-    store = Store(folder/'bench.sqlite')
-    classes = ['tench', 'golf ball', 'parachute', 'church']
-    page = pd.DataFrame({'filepath': [str(p) for p in paths[:page_size]], 'pred': [classes[k % 4] for k in range(page_size)],
-                         'confidence': np.linspace(.3, .99, page_size)})
-    cache_dir = folder/'thumbs'
-    t = time.perf_counter(); g = label_images(page, store, classes=classes, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
-    cold = time.perf_counter() - t
-    t = time.perf_counter(); g2 = label_images(page, store, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
-    warm = time.perf_counter() - t
-    half = page_size // 2
-    g3 = label_images(page, store, page_size=half, thumb_size=thumb_size, thumb_dir=cache_dir)
-    t = time.perf_counter(); g3.go(1); flip = time.perf_counter() - t
-    clicks = []
-    for k in range(min(n_clicks, page_size)):
-        b = g.tiles[k].buttons[classes[(k + 1) % 4]]
-        t = time.perf_counter(); b.click(); clicks.append(time.perf_counter() - t)
-    assert len(store.history()) == len(clicks)
-    big = pd.DataFrame({'filepath': [f'{folder}/queue/{k:06d}.jpg' for k in range(n_queue)],
-                        'pred': [classes[k % 4] for k in range(n_queue)], 'confidence': np.random.default_rng(0).uniform(.25, 1, n_queue)})
-    store.add_images(big.filepath.tolist())
-    gc.collect(); tracemalloc.start()
-    s = LabelSession(store, big); mem_session = tracemalloc.get_traced_memory()[0]
-    t = time.perf_counter(); s2 = LabelSession(store, session=s.id); reopen = time.perf_counter() - t
-    tracemalloc.stop()
-    res = dict(page_size=page_size, page_cold_s=cold, page_cached_s=warm, page_flip_cached_s=flip / 1 if flip else flip,
-               click_to_event_ms_median=1000 * float(np.median(clicks)), click_to_event_ms_max=1000 * float(np.max(clicks)),
-               n_queue=n_queue, session_mem_mb=mem_session / 2**20, session_reopen_s=reopen,
-               thumb_kb=float(np.mean([len(t.image.value) for t in g.tiles])) / 1024)
-    print(f"page of {page_size} thumbnails: {cold:.2f}s first time, {warm:.2f}s cached (new grid), "
-          f"{flip:.2f}s flipping to a cached page of {half}; thumbnail {res['thumb_kb']:.1f} KB; click to committed event "
-          f"{res['click_to_event_ms_median']:.1f} ms median ({res['click_to_event_ms_max']:.1f} max); session of {n_queue:,} "
-          f"queued images {res['session_mem_mb']:.1f} MB (reopened in {reopen:.2f}s)")
-    store.close()
-    return res
