@@ -11,7 +11,7 @@ from fastcore.basics import listify
 
 # %% auto #0
 __all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'KINDS', 'SOURCES', 'IMAGE_COLS', 'STATE_KINDS', 'CURRENT_SQL', 'LATEST_STATE_SQL',
-           'StoreError', 'migrate', 'Store', 'store_benchmark']
+           'LIVE_EVENT', 'StoreError', 'migrate', 'Store']
 
 # %% ../nbs/01_store.ipynb #b913bb75
 MIGRATIONS = [
@@ -202,6 +202,25 @@ def _image_id(self:Store, image) -> int:
     if isinstance(image, (int, np.integer)): return int(image)
     return int(self.image_ids([image])[0])
 
+# %% ../nbs/01_store.ipynb #22e240ff
+@patch
+def image_column(self:Store, col:str, # 'path', 'hash', 'width', 'height', 'split', 'status' or 'reason'
+                ) -> pd.Series:
+    "One column of every registered image (quarantined ones too), indexed by image id"
+    if col not in ('path', 'hash', 'width', 'height', 'split', 'status', 'reason'): raise ValueError(f'no image column {col!r}')
+    return self.query(f'SELECT id, {col} FROM images ORDER BY id').set_index('id')[col]
+
+# %% ../nbs/01_store.ipynb #085b44f2
+@patch
+def usable_path(self:Store, image) -> str|None:
+    "The path of image `image` (an id or a path) when it is registered and not quarantined, else None"
+    digits = isinstance(image, str) and image.isascii() and image.isdigit() and len(image) <= 18   # not '²', not 5000 digits
+    if isinstance(image, (int, np.integer)) or digits:
+        if not 0 <= int(image) < 2**63: return None   # sqlite's integer range
+        row = self.conn.execute("SELECT path FROM images WHERE id = ? AND status = 'ok'", (int(image),)).fetchone()
+    else: row = self.conn.execute("SELECT path FROM images WHERE path = ? AND status = 'ok'", (str(image),)).fetchone()
+    return row[0] if row else None
+
 # %% ../nbs/01_store.ipynb #637a6b9c
 STATE_KINDS = ('label', 'bad', 'remove')
 # the latest live state event wins, except that any decision outranks an import (a re-import never reverts a human label)
@@ -291,6 +310,25 @@ def undo(self:Store, event_id:int, source:str='human', session:str|None=None, ac
         self._sync_split(c, [row[0]])
     return eid
 
+# %% ../nbs/01_store.ipynb #63505e87
+LIVE_EVENT = 'NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id)'  # for an event aliased `e`
+
+@patch
+def live_events(self:Store, session:str|None=None, # only this labeling session's events
+                image=None,                        # only this image (id or path)
+                kind:str|None=None,                # only this kind ('label', 'box', ...)
+                actor:str|None=...,                # only this actor's events (None: those made without one); default: any actor
+                newest_first:bool=False,
+               ) -> list[tuple]:
+    "Live label events (undo events themselves left out): (id, image_id, kind, label, source, payload) tuples"
+    where, params = ["e.kind != 'undo'", LIVE_EVENT], []
+    if session is not None: where.append('e.session = ?'); params.append(session)
+    if image is not None: where.append('e.image_id = ?'); params.append(self._image_id(image))
+    if kind is not None: where.append('e.kind = ?'); params.append(kind)
+    if actor is not ...: where.append('e.actor IS ?'); params.append(actor)
+    return self.conn.execute(f'''SELECT e.id, e.image_id, e.kind, e.label, e.source, e.payload FROM label_events e
+        WHERE {' AND '.join(where)} ORDER BY e.id {'DESC' if newest_first else ''}''', params).fetchall()
+
 # %% ../nbs/01_store.ipynb #26c7321c
 @patch
 def add_labels(self:Store,
@@ -364,6 +402,34 @@ def next_cycle(self:Store) -> int:
     "The number of the next cycle to run"
     n = self.conn.execute('SELECT MAX(number) FROM cycles').fetchone()[0]
     return 0 if n is None else n + 1
+
+# %% ../nbs/01_store.ipynb #e6912e90
+@patch
+def put_record(self:Store, key:str, value):
+    "Save `value` (JSON-serializable) under `key`, replacing what was there"
+    with self.transaction() as c: c.execute('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', (key, json.dumps(value)))
+
+# %% ../nbs/01_store.ipynb #ace0fdc6
+@patch
+def get_record(self:Store, key:str, default=None):
+    "The value saved under `key`, or `default`"
+    row = self.conn.execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()
+    return default if row is None else json.loads(row[0])
+
+# %% ../nbs/01_store.ipynb #36af68a6
+@patch
+def records(self:Store, prefix:str) -> dict:
+    "Every saved value whose key starts with `prefix`, by key"
+    return {k: json.loads(v) for k, v in self.conn.execute('SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key',
+                                                           (len(prefix), prefix))}
+
+# %% ../nbs/01_store.ipynb #124a485f
+@patch
+def backup(self:Store, path:str|Path) -> Path:
+    "A consistent copy of the store in the file `path` (sqlite's online backup: safe while others write)"
+    with sqlite3.connect(path) as c: self.conn.backup(c)
+    c.close()
+    return Path(path)
 
 # %% ../nbs/01_store.ipynb #5a9e7841
 @patch
@@ -468,27 +534,3 @@ def import_file(self:Store, path, **kwargs) -> np.ndarray:
     read = {'.parquet': pd.read_parquet, '.csv': pd.read_csv}.get(path.suffix.lower())
     if read is None: raise ValueError(f'{path}: import reads .parquet or .csv files')
     return self.import_df(read(path), **kwargs)
-
-# %% ../nbs/01_store.ipynb #40747479
-def store_benchmark(n:int=100_000, # images to register and label events to commit
-                    path=None,     # the store file (a temporary one by default)
-                   ) -> dict:
-    "Time bulk registration and per-event label commits; returns and prints the figures"
-    import resource, tempfile
-    path = Path(path or tempfile.mkdtemp())/'bench.sqlite'
-    s = Store(path); s.add_classes([f'c{i}' for i in range(10)])
-    paths = [f'/data/img/{i:07d}.jpg' for i in range(n)]
-    t = time.perf_counter(); ids = s.add_images(paths); t_reg = time.perf_counter() - t
-    t = time.perf_counter()
-    for k, i in enumerate(ids): s.add_label(int(i), f'c{k % 10}', source='oracle')
-    t_ev = time.perf_counter() - t
-    t = time.perf_counter(); s.add_labels(ids, [f'c{(k+1) % 10}' for k in range(n)], source='oracle'); t_bulk = time.perf_counter() - t  # oracle: an import would be skipped
-    t = time.perf_counter(); cur = s.labels(); t_cur = time.perf_counter() - t
-    assert len(cur) == n
-    res = dict(n=n, register_s=t_reg, events_s=t_ev, events_per_s=n/t_ev, bulk_events_s=t_bulk, current_labels_s=t_cur,
-               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, file_mb=path.stat().st_size/2**20)
-    s.close()
-    print(f"registered {n:,} images in {t_reg:.2f}s; {n:,} label events one per transaction in {t_ev:.1f}s "
-          f"({res['events_per_s']:,.0f}/s); {n:,} bulk in {t_bulk:.2f}s; current labels in {t_cur:.2f}s; "
-          f"peak RSS {res['peak_rss_mb']:.0f} MB")
-    return res

@@ -4,19 +4,18 @@
 
 # %% ../nbs/03_strategies.ipynb #b8e24434
 from __future__ import annotations
-import copy, math, warnings
+import copy, inspect, math, warnings
 import numpy as np, torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 'COLD_LABELS_PER_CLASS', 'STRATEGIES',
-           'BENCH_STRATEGIES', 'n_items', 'split_pool', 'top_scores', 'least_confidence_score', 'margin_score',
-           'ratio_score', 'entropy_score', 'least_confidence', 'margin', 'ratio', 'entropy', 'random_sampling',
-           'confidence_bands', 'compute_device', 'as_tensor', 'Rows', 'min_sqdist', 'kmeans_plusplus', 'kmeans',
-           'sketch', 'maybe_sketch', 'kcenter_greedy', 'cluster_representatives', 'knn_sqdist', 'density_outliers',
-           'ActivationRanks', 'model_outliers', 'typicality', 'typiclust', 'kmeans_sampling', 'probcover',
-           'uncertain_diverse', 'badge', 'split_counts', 'mixture', 'cold_start_labels', 'parse_mixture', 'select',
-           'check_strategy', 'benchmark_strategies']
+__all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 'COLD_LABELS_PER_CLASS', 'STRATEGIES', 'n_items',
+           'split_pool', 'top_scores', 'least_confidence_score', 'margin_score', 'ratio_score', 'entropy_score',
+           'least_confidence', 'margin', 'ratio', 'entropy', 'random_sampling', 'confidence_bands', 'compute_device',
+           'as_tensor', 'Rows', 'min_sqdist', 'kmeans_plusplus', 'kmeans', 'sketch', 'maybe_sketch', 'kcenter_greedy',
+           'cluster_representatives', 'knn_sqdist', 'density_outliers', 'ActivationRanks', 'model_outliers',
+           'typicality', 'typiclust', 'kmeans_sampling', 'probcover', 'uncertain_diverse', 'badge', 'split_counts',
+           'mixture', 'cold_start_labels', 'parse_mixture', 'strategy_keywords', 'select', 'check_strategy']
 
 # %% ../nbs/03_strategies.ipynb #72edeffc
 def n_items(probs=None, # (N, C) class probabilities, or None
@@ -73,6 +72,7 @@ def _check_probs(probs) -> np.ndarray:
     if bad.any(): raise ValueError(f'probs row {int(np.argmax(bad))} holds NaN or inf: check the model output')
     return np.clip(p, 0, 1)
 
+# %% ../nbs/03_strategies.ipynb #d8ce0deb
 def _top2(probs) -> tuple[np.ndarray, np.ndarray]:
     "The largest and second largest probability of each row"
     p = _check_probs(probs)
@@ -88,18 +88,21 @@ def least_confidence_score(probs, # (N, C) class probabilities
     C = np.shape(probs)[1]
     return (1 - p1) * C / (C - 1) if C > 1 else np.zeros_like(p1)
 
+# %% ../nbs/03_strategies.ipynb #4f3fb5d0
 def margin_score(probs, # (N, C) class probabilities
                 ) -> np.ndarray:
     "1 - (p1 - p2): 1 when the two most likely classes tie"
     p1, p2 = _top2(probs)
     return 1 - (p1 - p2)
 
+# %% ../nbs/03_strategies.ipynb #12656d66
 def ratio_score(probs, # (N, C) class probabilities
                ) -> np.ndarray:
     "p2 / p1: 1 when the two most likely classes tie"
     p1, p2 = _top2(probs)
     return p2 / np.maximum(p1, np.finfo(p1.dtype).tiny)
 
+# %% ../nbs/03_strategies.ipynb #d37507be
 def entropy_score(probs, # (N, C) class probabilities
                  ) -> np.ndarray:
     "Entropy of p divided by log C: 0 for a one-hot row, 1 for a uniform one"
@@ -109,24 +112,27 @@ def entropy_score(probs, # (N, C) class probabilities
     return -(p * np.log(np.maximum(p, np.finfo(p.dtype).tiny))).sum(1) / np.log(C)
 
 # %% ../nbs/03_strategies.ipynb #4802f7d9
-def least_confidence(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0, **kw) -> np.ndarray:
+def least_confidence(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items whose most likely class has the lowest probability"
     return top_scores(least_confidence_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
-def margin(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0, **kw) -> np.ndarray:
+# %% ../nbs/03_strategies.ipynb #29b0f31a
+def margin(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items whose two most likely classes are closest"
     return top_scores(margin_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
-def ratio(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0, **kw) -> np.ndarray:
+# %% ../nbs/03_strategies.ipynb #c9802a92
+def ratio(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items with the highest ratio of second to first class probability"
     return top_scores(ratio_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
-def entropy(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0, **kw) -> np.ndarray:
+# %% ../nbs/03_strategies.ipynb #805277d3
+def entropy(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "Items whose predicted distribution has the highest entropy"
     return top_scores(entropy_score(probs), split_pool(n_items(probs, embs), labeled, pool)[1], n, seed)
 
 # %% ../nbs/03_strategies.ipynb #25b45273
-def random_sampling(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0, **kw) -> np.ndarray:
+def random_sampling(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0) -> np.ndarray:
     "`n` pool items drawn uniformly without replacement"
     pool = split_pool(n_items(probs, embs), labeled, pool)[1]
     return np.random.default_rng(seed).permutation(pool)[:n]
@@ -136,7 +142,7 @@ DEFAULT_BANDS = tuple((i / 10, (i + 1) / 10) for i in range(10))
 
 def confidence_bands(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
                      bands=DEFAULT_BANDS, # (low, high) confidence ranges, served in this order; `high` of the last is inclusive
-                     **kw) -> np.ndarray:
+                    ) -> np.ndarray:
     "Items spread evenly over bands of the model's confidence, at random inside each band"
     p1, _ = _top2(probs)
     pool = split_pool(len(p1), labeled, pool)[1]
@@ -157,6 +163,7 @@ def compute_device() -> torch.device:
     "The GPU when torch sees one, else the CPU"
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
+# %% ../nbs/03_strategies.ipynb #10b7a34d
 def as_tensor(embs) -> torch.Tensor:
     "`embs` as a float32 CPU tensor, sharing memory with a float32 C-contiguous numpy array (no copy)"
     if isinstance(embs, torch.Tensor): return embs.float()
@@ -303,6 +310,7 @@ def sketch(rows:Rows,          # the view to project
     out.R, out.chunk = R, max(256, (1 << 24) // dim)
     return out
 
+# %% ../nbs/03_strategies.ipynb #97639c73
 def maybe_sketch(rows:Rows, passes:int, dim:int|None=SKETCH_DIM, seed:int=0) -> Rows:
     "`sketch(rows)` when `passes` passes over `rows` would exceed `SKETCH_ABOVE` multiply-adds, else `rows`"
     big = dim and rows.dim > dim and passes * len(rows) * rows.dim > SKETCH_ABOVE
@@ -312,7 +320,7 @@ def maybe_sketch(rows:Rows, passes:int, dim:int|None=SKETCH_DIM, seed:int=0) -> 
 def kcenter_greedy(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
                    normalize:bool=True, # compare L2-normalised embeddings (cosine geometry)
                    sketch_dim:int|None=SKETCH_DIM, # project big problems onto this many dimensions (None: never)
-                   **kw) -> np.ndarray:
+                  ) -> np.ndarray:
     "Core-set: repeatedly the pool item farthest from the labeled and already chosen items"
     labeled, pool = split_pool(n_items(probs, embs), labeled, pool)
     n = min(n, len(pool))
@@ -353,6 +361,7 @@ def cluster_representatives(rows:Rows, # candidate rows
     reps = reps[torch.argsort(-sizes[clusters], stable=True)]
     return reps.cpu().numpy()
 
+# %% ../nbs/03_strategies.ipynb #7b55aa8d
 def _top_up(chosen:np.ndarray, pool:np.ndarray, n:int, seed:int) -> np.ndarray:
     "`chosen` completed with random pool items up to `n` (used when a strategy runs out of candidates)"
     chosen = np.asarray(chosen, dtype=np.int64)[:n]
@@ -378,12 +387,13 @@ def knn_sqdist(rows:Rows,        # items to score
         out.append(d.topk(k, dim=1, largest=False).values.mean(1))
     return torch.cat(out)
 
+# %% ../nbs/03_strategies.ipynb #d46bca54
 def density_outliers(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
                      k:int=10,               # nearest neighbours for the density estimate
                      n_reference:int=1_000,  # size of the reference sample
                      normalize:bool=True,   # compare L2-normalised embeddings
                      sketch_dim:int|None=SKETCH_DIM, # project big problems onto this many dimensions (None: never)
-                     **kw) -> np.ndarray:
+                    ) -> np.ndarray:
     "Pool items in the sparsest regions of the embedding space (largest mean distance to their k nearest neighbours)"
     N = n_items(probs, embs)
     _, pool = split_pool(N, labeled, pool)
@@ -438,7 +448,7 @@ def model_outliers(n:int, probs=None, embs=None, labeled=None, pool=None, seed:i
                    validation=None,         # indices of held-out labeled items that define "normal" activations
                    n_reference:int=1_000,   # at most this many reference items
                    use:str='embs',          # 'embs': embedding dimensions as neurons; 'probs': the top class probability
-                   **kw) -> np.ndarray:
+                  ) -> np.ndarray:
     "Pool items with the lowest activations relative to validation items (Munro's model-based outliers)"
     N = n_items(probs, embs)
     labeled, pool = split_pool(N, labeled, pool)
@@ -476,7 +486,8 @@ def typiclust(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
               cluster_sample:int=1_000, # typicality is computed within at most this many members of a cluster
               normalize:bool=True,      # cluster L2-normalised embeddings
               typical:str='knn',        # 'knn': the paper's typicality; 'centroid': the member closest to the centroid
-              **kw) -> np.ndarray:
+              **kw,                     # passed to `kmeans` (fit_sample, n_iter)
+             ) -> np.ndarray:
     "TypiClust: the most typical unlabeled item of each of the largest clusters holding the fewest labeled items"
     if typical not in ('knn', 'centroid'): raise ValueError(f"typical must be 'knn' or 'centroid', got {typical!r}")
     labeled, pool = split_pool(n_items(probs, embs), labeled, pool)
@@ -521,7 +532,7 @@ def probcover(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
               delta:float|None=None,    # ball radius (on L2-normalised embeddings when `normalize`); None: the purity rule
               max_items:int=5_000,      # the graph covers at most this many items (a seeded sample of the pool + the labeled)
               normalize:bool=True,      # work on L2-normalised embeddings
-              **kw) -> np.ndarray:
+             ) -> np.ndarray:
     "ProbCover: greedy maximum coverage of δ-balls, δ set by the purity of k-means clusters (Yehuda et al. 2022)"
     import scipy.sparse as sp
     N = n_items(probs, embs)
@@ -570,7 +581,8 @@ def uncertain_diverse(n:int, probs=None, embs=None, labeled=None, pool=None, see
                       score:str='margin',  # uncertainty score: a key of `SCORES`
                       prefilter:int=10,    # keep the prefilter·n most uncertain items before clustering
                       normalize:bool=True, # cluster L2-normalised embeddings
-                      **kw) -> np.ndarray:
+                      **kw,                # passed to `kmeans` (fit_sample, n_iter)
+                     ) -> np.ndarray:
     "The `prefilter`·n most uncertain pool items, reduced to n by k-means (the member closest to each centroid)"
     if score not in SCORES: raise ValueError(f'unknown score {score!r}: use one of {list(SCORES)}')
     _, pool = split_pool(n_items(probs, embs), labeled, pool)
@@ -584,7 +596,7 @@ def uncertain_diverse(n:int, probs=None, embs=None, labeled=None, pool=None, see
 # %% ../nbs/03_strategies.ipynb #bd4d8af5
 def badge(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
           sketch_dim:int|None=SKETCH_DIM, # project big problems onto this many dimensions (None: never)
-          **kw) -> np.ndarray:
+         ) -> np.ndarray:
     "BADGE: k-means++ seeding on gradient embeddings (onehot(pred) - p) ⊗ emb, without building them"
     p = _check_probs(probs)
     labeled, pool = split_pool(n_items(probs, embs), labeled, pool)
@@ -627,7 +639,8 @@ SEED_MIX = (('least_confidence', .8), ('random', .1), ('model_outliers', .1))
 
 def mixture(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
             parts=SEED_MIX, # (strategy name, weight) pairs, run in this order
-            **kw) -> np.ndarray:
+            **kw,           # passed to each part that takes them (see `strategy_keywords`)
+           ) -> np.ndarray:
     "A batch split between several strategies by weight; each part picks from what the earlier parts left"
     N = n_items(probs, embs)
     labeled, pool = split_pool(N, labeled, pool)
@@ -636,7 +649,7 @@ def mixture(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
     for i, ((name, _), k) in enumerate(zip(parts, split_counts(n, [w for _, w in parts]))):
         if k == 0: continue
         left = np.setdiff1d(pool, np.concatenate(chosen)) if chosen else pool
-        chosen.append(np.asarray(select(name, k, probs, embs, labeled, left, seed + i, **kw), dtype=np.int64))
+        chosen.append(np.asarray(select(name, k, probs, embs, labeled, left, seed + i, **_keep(kw, name)), dtype=np.int64))
     return _top_up(np.concatenate(chosen) if chosen else np.zeros(0, np.int64), pool, n, seed)
 
 # %% ../nbs/03_strategies.ipynb #4c48db67
@@ -656,6 +669,7 @@ STRATEGIES = dict(
 
 def _norm_name(name:str) -> str: return name.strip().lower().replace('-', '_')
 
+# %% ../nbs/03_strategies.ipynb #5ff38b62
 def parse_mixture(name:str) -> list[tuple[str, float]]:
     "`'a:0.8/b:0.2'` -> `[('a', 0.8), ('b', 0.2)]`; a part without `:w` weighs 1"
     parts = []
@@ -665,6 +679,37 @@ def parse_mixture(name:str) -> list[tuple[str, float]]:
         except ValueError: raise ValueError(f'bad weight {w!r} in {name!r}: write parts as name:weight, e.g. margin:0.8/random:0.2') from None
     return parts
 
+# %% ../nbs/03_strategies.ipynb #785cdf93
+_POSITIONAL = {'n', 'probs', 'embs', 'labeled', 'pool', 'seed', 'rows', 'k'}  # what `select` itself passes
+_PASSES_ON = {typiclust: kmeans, uncertain_diverse: kmeans, kmeans_sampling: typiclust}  # whose **kw go on to whom
+
+def _keywords(f) -> set[str]:
+    "Named parameters of `f` beyond the common ones, and those of the function its **kw go on to"
+    own = {p.name for p in inspect.signature(f).parameters.values()
+           if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in _POSITIONAL}
+    return own | (_keywords(_PASSES_ON[f]) if f in _PASSES_ON else set())
+
+# %% ../nbs/03_strategies.ipynb #1f31dae6
+def strategy_keywords(name:str,   # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
+                      parts=None, # for 'mix': its parts (default `SEED_MIX`)
+                     ) -> set[str]:
+    "The keywords `select(name, ...)` accepts beyond the common ones (a hybrid or mixture: those of any of its parts)"
+    name = _norm_name(name)
+    if '+' in name:
+        phases = name.split('+')
+        if len(phases) != 2 or not all(phases): raise ValueError(f'{name!r}: a phased strategy is cold+warm, e.g. typiclust+margin')
+        return set().union(*map(strategy_keywords, phases))
+    if '/' in name or ':' in name or name == 'mix':
+        names = [p for p, _ in (parse_mixture(name) if name != 'mix' else parts or SEED_MIX)]
+        return set().union(*map(strategy_keywords, names)) | ({'parts'} if name == 'mix' else set())
+    if name not in STRATEGIES: raise ValueError(f'unknown strategy {name!r}; available: {", ".join(STRATEGIES)}, '
+                                                'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
+    return _keywords(STRATEGIES[name]) - ({'typical'} if STRATEGIES[name] is kmeans_sampling else set())  # it sets `typical` itself
+
+# %% ../nbs/03_strategies.ipynb #f3d363a8
+def _keep(kw:dict, name:str) -> dict: return {k: v for k, v in kw.items() if k in strategy_keywords(name)}
+
+# %% ../nbs/03_strategies.ipynb #1144cb62
 def select(name:str,     # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
            n:int,        # how many items to choose
            probs=None, embs=None, labeled=None, pool=None, seed:int=0,
@@ -672,16 +717,19 @@ def select(name:str,     # a strategy name, `cold+warm`, or a mixture `a:w/b:w`
            **kw) -> np.ndarray:
     "Run the strategy called `name`: n pool indices, best first"
     name = _norm_name(name)
+    if bad := set(kw) - strategy_keywords(name, kw.get('parts')):
+        ok = sorted(strategy_keywords(name, kw.get('parts')))
+        raise TypeError(f"select({name!r}): unexpected keyword(s) {', '.join(sorted(bad))}; {name} accepts "
+                        + (', '.join(ok) if ok else 'no keywords beyond n, probs, embs, labeled, pool, seed'))
     args = dict(probs=probs, embs=embs, labeled=labeled, pool=pool, seed=seed)
     if '+' in name:
         phases = name.split('+')
         if len(phases) != 2 or not all(phases): raise ValueError(f'{name!r}: a phased strategy is cold+warm, e.g. typiclust+margin')
         if switch_at is None: switch_at = cold_start_labels(None if probs is None else np.shape(probs)[1])
         n_labeled = 0 if labeled is None else len(np.unique(np.asarray(labeled)))
-        return select(phases[0] if probs is None or n_labeled < switch_at else phases[1], n, **args, **kw)
+        phase = phases[0] if probs is None or n_labeled < switch_at else phases[1]
+        return select(phase, n, **args, **_keep(kw, phase))
     if '/' in name or ':' in name: return mixture(n, **args, parts=parse_mixture(name), **kw)
-    if name not in STRATEGIES: raise ValueError(f'unknown strategy {name!r}; available: {", ".join(STRATEGIES)}, '
-                                                'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
     return np.asarray(STRATEGIES[name](n, **args, **kw), dtype=np.int64)
 
 # %% ../nbs/03_strategies.ipynb #6cb2af6a
@@ -699,63 +747,3 @@ def check_strategy(name:str, # a strategy name, `cold+warm`, or a mixture `a:w/b
         raise ValueError(f'unknown strategy {name!r}; available: {", ".join(STRATEGIES)}, '
                          'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
     return name
-
-# %% ../nbs/03_strategies.ipynb #4ea301c0
-_BENCH_CODE = r'''
-import json, os, resource, sys, time
-import numpy as np, torch
-from active_vision.strategies import select
-name, N, D, n, L, C, seed, threads = sys.argv[1], *map(int, sys.argv[2:])
-if threads: torch.set_num_threads(threads)
-rng = np.random.default_rng(seed)
-centers = rng.normal(0, 1, (C, D)).astype(np.float32)
-X = np.empty((N, D), np.float32); P = np.empty((N, C), np.float32)
-for i in range(0, N, 65536):
-    y = rng.integers(C, size=min(65536, N - i))
-    X[i:i + len(y)] = centers[y] + rng.standard_normal((len(y), D), dtype=np.float32)
-    z = 2 * X[i:i + len(y), :C]; z = np.exp(z - z.max(1, keepdims=True)); P[i:i + len(y)] = z / z.sum(1, keepdims=True)
-labeled = rng.choice(N, L, replace=False)
-select(name, 3, P[:500], X[:500], labeled=labeled[labeled < 500], seed=seed)  # warm up torch
-def status(key):
-    try: return int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]) * 1024
-    except OSError: return None
-try: open('/proc/self/clear_refs', 'w').write('5'); exact = True
-except OSError: exact = False
-rss0 = status('VmRSS') or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
-t, c = time.perf_counter(), cpu()
-got = select(name, n, P, X, labeled=labeled, seed=seed)
-dt, dc = time.perf_counter() - t, cpu() - c
-peak = (status('VmHWM') if exact else None) or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-assert len(set(got.tolist())) == min(n, N - L)
-print(json.dumps(dict(strategy=name, seconds=dt, cpu_seconds=dc, peak_extra=peak - rss0, matrix=X.nbytes, exact=exact)))
-'''
-
-BENCH_STRATEGIES = ('random', 'least_confidence', 'margin', 'ratio', 'entropy', 'confidence_bands', 'kcenter', 'kmeans',
-                    'density_outliers', 'model_outliers', 'typiclust', 'uncertain_diverse', 'badge', 'mix')
-
-def benchmark_strategies(n_items:int=100_000, # rows of the synthetic embedding matrix
-                         dim:int=1_280,      # embedding size (efficientnet_lite0: 1,280)
-                         n_pick:int=100,     # items each strategy chooses
-                         n_labeled:int=100,  # items already labeled
-                         n_classes:int=10,
-                         strategies=BENCH_STRATEGIES, # names to time
-                         seed:int=0,
-                         threads:int=0,      # torch threads per run (0: torch's default)
-                         verbose:bool=True,  # print the table
-                        ) -> list[dict]:
-    "Time (wall and CPU) and peak extra memory of each strategy, each in a fresh process; prints a table"
-    import json, os, subprocess, sys
-    results = []
-    if verbose: print(f'{n_items:,} x {dim:,} float32 embeddings ({n_items * dim * 4 / 2**20:,.0f} MiB), '
-                      f'{n_labeled} labeled, picking {n_pick}, {threads or torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.1f}\n'
-                      f'{"strategy":<20}{"seconds":>9}{"cpu s":>8}{"peak extra MiB":>16}{"x matrix":>10}')
-    for name in strategies:
-        out = subprocess.run([sys.executable, '-c', _BENCH_CODE, name, *map(str, (n_items, dim, n_pick, n_labeled, n_classes, seed, threads))],
-                             capture_output=True, text=True)
-        if out.returncode: raise RuntimeError(f'benchmark of {name} failed:\n{out.stderr[-2000:]}')
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        results.append(r)
-        if verbose: print(f'{name:<20}{r["seconds"]:>9.2f}{r["cpu_seconds"]:>8.1f}{r["peak_extra"] / 2**20:>16,.0f}'
-                          f'{r["peak_extra"] / r["matrix"]:>10.2f}', flush=True)
-    return results
