@@ -548,6 +548,7 @@ def label_errors_bench_table(res:dict) -> str:
 def _noisy_imagenette_sets(data, noise):
     "Paths, train mask, classes, clean train and val labels, and `sets(seed)` from fastai's noisy_imagenette.csv"
     csv = data/'noisy_imagenette.csv'
+    if not csv.exists(): raise FileNotFoundError(f'{csv} not found: pass the imagenette folder that holds it, or kinds=("uniform", "pairs") to inject noise')
     meta = pd.read_csv(csv)
     if missing := [f'noisy_labels_{n}' for n in noise if f'noisy_labels_{n}' not in meta]:
         raise ValueError(f'{csv} has no column(s) {missing}: available noise levels are '
