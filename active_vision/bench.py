@@ -14,13 +14,14 @@ from .loop import ActiveLearner, Oracle
 from .strategies import select
 from .core import data_root
 from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_probs, confident_joint,
-                                         find_issues, order_issues, estimate_noise, precision_recall, precision_at_k)
+                                         find_issues, order_issues, estimate_noise, precision_recall, precision_at_k,
+                           inject_noise, NOISE_KINDS, prune_refit)
 
 # %% auto #0
-__all__ = ['IMAGENETTE_URL', 'BENCH_STRATEGIES', 'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate',
-           'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'bench', 'all_labels_accuracy', 'bench_cycle',
-           'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling', 'label_errors_table',
-           'bench_label_errors']
+__all__ = ['IMAGENETTE_URL', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs', 'find_data', 'class_files', 'prepare',
+           'session_store', 'simulate', 'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'bench',
+           'all_labels_accuracy', 'bench_cycle', 'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling',
+           'cleanlab_orders', 'digits_folder', 'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/12_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -470,6 +471,43 @@ def bench_labeling(paths:list,                  # image files: the first `page_s
     store.close()
     return res
 
+# %% ../nbs/12_bench.ipynb #536f88d0
+CLEANLAB_RANKINGS = ('self_confidence', 'normalized_margin', 'confidence_weighted_entropy')
+
+def cleanlab_orders(labels, # (N,) integer labels
+                    probs,  # (N, C) out-of-fold probabilities
+                   ) -> dict:
+    "cleanlab's six review orders: `find_label_issues` (its flagged images, then the rest) and `get_label_quality_scores`, each by three scores"
+    from cleanlab.filter import find_label_issues
+    from cleanlab.rank import get_label_quality_scores
+    orders = {}
+    for m in CLEANLAB_RANKINGS:
+        quality = get_label_quality_scores(labels, probs, method=m)
+        flagged = find_label_issues(labels, probs, return_indices_ranked_by=m, n_jobs=1)
+        rest = np.setdiff1d(np.arange(len(quality)), flagged)
+        orders[f'find_label_issues+{m}'] = np.concatenate([flagged, rest[np.argsort(quality[rest], kind='stable')]])
+        orders[f'quality_scores+{m}'] = np.argsort(quality, kind='stable')
+    return orders
+
+# %% ../nbs/12_bench.ipynb #c6012ca5
+def digits_folder(out:str|Path,          # folder to write train/<digit>/ and val/<digit>/ into
+                  val_per_class:int=40,  # images of each digit kept for val
+                  train_per_class:int|None=None, # at most this many of each digit for train (None: all the others)
+                  seed:int=0,            # shuffling seed of the split
+                 ) -> Path:
+    "scikit-learn's bundled 8x8 handwritten digits (1,797 images, no download) as a train/val image folder"
+    from sklearn.datasets import load_digits
+    from PIL import Image
+    out, digits, rng = Path(out), load_digits(), np.random.default_rng(seed)
+    for c in range(10):
+        idx = rng.permutation(np.flatnonzero(digits.target == c))
+        for j, i in enumerate(idx[:val_per_class + (train_per_class if train_per_class is not None else len(idx))]):
+            folder = out/('val' if j < val_per_class else 'train')/f'digit{c}'
+            folder.mkdir(parents=True, exist_ok=True)
+            img = Image.fromarray((digits.images[i] / 16 * 255).astype(np.uint8)).resize((32, 32), Image.NEAREST)
+            img.convert('RGB').save(folder/f'{i:04d}.png')
+    return out
+
 # %% ../nbs/12_bench.ipynb #8b133c82
 def _label_errors_embeddings(data, rel_paths, embeddings, model, store, classes):
     if embeddings is None:
@@ -484,92 +522,130 @@ def _label_errors_embeddings(data, rel_paths, embeddings, model, store, classes)
             raise ValueError(f'{embeddings}: {len(missing)} of {len(rel_paths)} images have no embedding, e.g. {missing[0]!r}')
         return embs[[row[p] for p in rel_paths]]
     embs = np.asarray(embeddings)
-    if len(embs) != len(rel_paths): raise ValueError(f'{len(embs)} embeddings for {len(rel_paths)} images in the CSV')
+    if len(embs) != len(rel_paths): raise ValueError(f'{len(embs)} embeddings for {len(rel_paths)} images')
     return embs
 
-# %% ../nbs/12_bench.ipynb #5e263be9
-def label_errors_table(res:dict) -> str:
-    "The benchmark result as a printable table: ours next to cleanlab (`cl.`) at each noise level"
+# %% ../nbs/12_bench.ipynb #a05dbf67
+def label_errors_bench_table(res:dict) -> str:
+    "One row per noise level and seed: ours (`P@k`, and `P@k.plain` without pruning) next to cleanlab's best order (`cl.`)"
+    short = lambda m: m.replace('find_label_issues', 'fli').replace('quality_scores', 'q').replace('self_confidence', 'sc') \
+                       .replace('normalized_margin', 'nm').replace('confidence_weighted_entropy', 'cwe')
     rows = []
-    for n, r in res['results'].items():
-        c = r['cleanlab']
-        rows.append({'noise%': n, 'flips': r['n_flips'], 'est.noise': r['est_noise_rate'], 'flagged': r['n_flagged'],
-                     'precision': r['precision'], 'recall': r['recall'], 'P@k': r['precision_at_k'],
-                     'cl.flagged': c['n_flagged'], 'cl.precision': c['precision'], 'cl.recall': c['recall'], 'cl.P@k': c['precision_at_k'],
-                     'seconds': r['seconds'], 'rank.s': r['rank_seconds'], 'cl.rank.s': c['seconds'],
-                     'val.noisy': r['val_acc_noisy'], 'val.fixed': r['val_acc_fixed'], 'cl.val.fixed': c['val_acc_fixed'],
-                     'val.clean': res['val_acc_clean']})
-    return pd.DataFrame(rows).round(3).to_string(index=False)
+    for level, lv in res['results'].items():
+        for r in lv['runs']:
+            c = r['cleanlab']
+            rows.append({'noise': level, 'seed': r['seed'], 'flips': r['n_flips'], 'est.noise': r['est_noise_rate'],
+                         'flagged': r['n_flagged'], 'precision': r['precision'], 'recall': r['recall'],
+                         'P@k': r['precision_at_k'], 'P@k.plain': r['precision_at_k_by_round'][0],
+                         'cl.P@k': r['cleanlab_best']['precision_at_k'], 'cl.best': short(r['cleanlab_best']['method']),
+                         'cl.flagged': c['n_flagged'], 'cl.precision': c['precision'], 'cl.recall': c['recall'],
+                         'seconds': r['seconds'], 'val.noisy': r['val_acc_noisy'], 'val.fixed': r['val_acc_fixed'],
+                         'cl.val.fixed': c['val_acc_fixed']})
+    table = pd.DataFrame(rows).round(3).to_string(index=False)
+    return table + f"\nval accuracy with clean labels: {res['val_acc_clean']:.3f}"
 
-# %% ../nbs/12_bench.ipynb #99951b39
-def bench_label_errors(data:Path|None=None,        # the imagenette folder, holding noisy_imagenette.csv and the images (default: ../shared/data/imagenette)
-                   noise=(1, 5, 25, 50),       # noise levels (%) to run: columns noisy_labels_{n}
-                   k_folds:int=5,              # folds for the out-of-fold probabilities
-                   out:Path|None=None,         # write the results here as JSON
-                   embeddings=None,            # precomputed: an .npz (paths, embs) or one row per CSV row
-                   model=None,                 # the `ProxyModel` to embed with (`load_model()` by default)
-                   store='auto',               # a `Store` (or path) caching the model's embeddings; 'auto': `embeddings.sqlite` beside `out`
-                   method:str='pairwise_confidence', # our flagging method
-                   rank_by:str='pairwise_confidence', # our review order
-                   seed:int=0,                 # fold seed
-                   l2:float|str='auto',        # `fit_head`'s L2 penalty; 'auto': `choose_l2` on each set of labels
-                   verbose:bool=True,          # print the table
-                      ) -> dict:
-    "Precision, recall, precision@k and time of our label-error ranking and cleanlab's, and the proxy's val accuracy, per noise level"
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
-    from active_vision.heads import fit_head, head_probs
-    data = find_data(data)
+# %% ../nbs/12_bench.ipynb #3e0e3d1b
+def _noisy_imagenette_sets(data, noise):
+    "Paths, train mask, classes, clean train and val labels, and `sets(seed)` from fastai's noisy_imagenette.csv"
     csv = data/'noisy_imagenette.csv'
-    if not csv.exists(): raise FileNotFoundError(f'{csv} not found: pass the imagenette folder that holds noisy_imagenette.csv')
+    if not csv.exists(): raise FileNotFoundError(f'{csv} not found: pass the imagenette folder that holds it, or kinds=("uniform", "pairs") to inject noise')
     meta = pd.read_csv(csv)
     if missing := [f'noisy_labels_{n}' for n in noise if f'noisy_labels_{n}' not in meta]:
         raise ValueError(f'{csv} has no column(s) {missing}: available noise levels are '
-                     f'{[c.split("_")[-1] for c in meta if c.startswith("noisy_labels_")]}')
+                         f'{[c.split("_")[-1] for c in meta if c.startswith("noisy_labels_")]}')
     classes = sorted(meta['noisy_labels_0'].unique())
+    train = ~meta['is_valid'].astype(str).str.lower().eq('true').to_numpy()
+    enc = lambda col, rows: encode_labels(meta[col][rows], classes)
+    return (meta['path'].tolist(), train, classes, enc('noisy_labels_0', train), enc('noisy_labels_0', ~train),
+            lambda seed: {str(n): enc(f'noisy_labels_{n}', train) for n in noise})
+
+def _injected_sets(data, kinds, noise):
+    "The same from a train/val folder, with `inject_noise` of each kind and level (%) on the train labels"
+    train_df, val_df = (frame_from_folder(d) for d in split_dirs(data))
+    classes = sorted(train_df['label'].unique())
+    root = data.resolve()
+    paths = [str(Path(p).resolve().relative_to(root)) for p in pd.concat([train_df, val_df])['filepath']]
+    train = np.r_[np.ones(len(train_df), bool), np.zeros(len(val_df), bool)]
+    y_clean = encode_labels(train_df['label'], classes, train_df['filepath'].tolist())
+    y_val = encode_labels(val_df['label'], classes, val_df['filepath'].tolist())
+    sets = lambda seed: {f'{k}-{n}': inject_noise(y_clean, len(classes), n / 100, k, seed) for k in kinds for n in noise}
+    return paths, train, classes, y_clean, y_val, sets
+
+# %% ../nbs/12_bench.ipynb #8b80962f
+def _label_errors_run(Xtr, Xva, y, y_clean, y_val, n_classes, k_folds, seed, prune_rounds, l2, classes):
+    "One noisy label set: our ranking (pruned and refit) and cleanlab's six orders on the plain out-of-fold probabilities"
+    from cleanlab.filter import find_label_issues
+    from active_vision.heads import fit_head, head_probs
+    flips = y != y_clean; k = int(flips.sum())
+    def p_at_k(p): return precision_at_k(order_issues(y, p, find_issues(y, p)), flips)
+    def val_acc(labels): return float((head_probs(fit_head(Xtr, labels, n_classes, l2=head_l2), Xva).argmax(1) == y_val).mean())
+    def fixed(order): yf = y.copy(); yf[order[:k]] = y_clean[order[:k]]; return yf
+    t = time.time()
+    head_l2 = choose_l2(Xtr, y, n_classes, k_folds=k_folds, seed=seed) if l2 == 'auto' else l2
+    plain = probs = out_of_fold_probs(Xtr, y, n_classes, k_folds, seed, l2=head_l2, class_names=classes, progress=False)
+    by_round = [p_at_k(plain)]
+    for _ in range(prune_rounds):
+        probs = prune_refit(Xtr, y, n_classes, probs, 1, k_folds, seed, l2=head_l2)
+        by_round.append(p_at_k(probs))
+    mask = find_issues(y, probs); order = order_issues(y, probs, mask); secs = time.time() - t
+    t = time.time(); cl_orders = cleanlab_orders(y, plain); cl_s = time.time() - t
+    cl_pk = {m: precision_at_k(o, flips) for m, o in cl_orders.items()}
+    best = max(cl_pk, key=cl_pk.get)
+    cl_mask = find_label_issues(y, plain, n_jobs=1)
+    (p, r), (cp, cr) = precision_recall(mask, flips), precision_recall(cl_mask, flips)
+    return dict(seed=seed, n_flips=k, true_noise_rate=float(flips.mean()), est_noise_rate=estimate_noise(y, probs)['noise_rate'],
+                n_flagged=int(mask.sum()), precision=p, recall=r, precision_at_k=by_round[-1], precision_at_k_by_round=by_round,
+                seconds=secs, head_l2=head_l2, oof_accuracy=float((probs.argmax(1) == y_clean).mean()),
+                val_acc_noisy=val_acc(y), val_acc_fixed=val_acc(fixed(order)),
+                cleanlab=dict(n_flagged=int(cl_mask.sum()), precision=cp, recall=cr, precision_at_k=cl_pk, seconds=cl_s,
+                              val_acc_fixed=val_acc(fixed(cl_orders[best]))),
+                cleanlab_best=dict(method=best, precision_at_k=cl_pk[best]))
+
+# %% ../nbs/12_bench.ipynb #eb077995
+def bench_label_errors(data:Path|None=None,       # fastai's imagenette folder (with noisy_imagenette.csv; the default), or any train/val folder
+                       noise=None,                # noise levels (%): default 1,5,25,50 (fastai's columns) or 5,25,40 (injected)
+                       kinds='auto',              # 'auto': fastai's labels when the CSV is there, else ('uniform', 'pairs')
+                       seeds=(0,),                # noise and fold seeds: one run per seed and level
+                       k_folds:int=5,             # folds for the out-of-fold probabilities
+                       prune_rounds:int=3,        # `prune_refit` rounds for our ranking (precision@k is kept after each)
+                       out:Path|None=None,        # write the results here as JSON (after every run)
+                       embeddings=None,           # precomputed: an .npz (paths relative to `data`, embs) or one row per image
+                       model=None,                # the `ProxyModel` to embed with (`load_model()` by default)
+                       store='auto',              # a `Store` (or path) caching the embeddings; 'auto': `embeddings.sqlite` beside `out`
+                       l2:float|str='auto',       # `fit_head`'s L2 penalty; 'auto': `choose_l2` on each set of noisy labels
+                       verbose:bool=True,         # show progress and print the table
+                      ) -> dict:
+    "Precision@k of our label-error ranking against the best of cleanlab's six orders, per noise level and seed"
+    from active_vision.heads import fit_head, head_probs
+    data = find_data(data)
+    if kinds == 'auto': kinds = ('fastai',) if (data/'noisy_imagenette.csv').exists() else NOISE_KINDS
+    kinds = tuple(kinds)
+    if kinds == ('fastai',):
+        noise = tuple(noise or (1, 5, 25, 50))
+        paths, train, classes, y_clean, y_val, label_sets = _noisy_imagenette_sets(data, noise)
+    else:
+        if bad := [k for k in kinds if k not in NOISE_KINDS]: raise ValueError(f'unknown noise kind(s) {bad}: use {NOISE_KINDS} or auto')
+        noise, data = tuple(noise or (5, 25, 40)), data.resolve()
+        paths, train, classes, y_clean, y_val, label_sets = _injected_sets(data, kinds, noise)
     if store == 'auto': store = Path(out).parent/'embeddings.sqlite' if out is not None else None
     t = time.time()
-    X = _label_errors_embeddings(data, meta['path'].tolist(), embeddings, model, store, classes)
-    embed_s = time.time() - t
-    train = ~meta['is_valid'].astype(str).str.lower().eq('true').to_numpy()
+    X = _label_errors_embeddings(data, paths, embeddings, model, store, classes)
     Xtr, Xva, C = X[train], X[~train], len(classes)
-    y_clean = encode_labels(meta['noisy_labels_0'][train], classes)
-    y_val = encode_labels(meta['noisy_labels_0'][~train], classes)
-    def pick_l2(y): return choose_l2(Xtr, y, C, k_folds=k_folds, seed=seed) if l2 == 'auto' else l2
-    def val_acc(y, l2=None):
-        return float((head_probs(fit_head(Xtr, y, C, l2=l2 or pick_l2(y)), Xva).argmax(1) == y_val).mean())
-    res = dict(settings=dict(data=str(data), k_folds=k_folds, method=method, rank_by=rank_by, seed=seed, l2=l2,
-                         n_train=int(train.sum()), n_val=int((~train).sum()), embed_seconds=round(embed_s, 2)),
-               val_acc_clean=val_acc(y_clean), results={})
-    for n in progress_bar(noise, leave=False) if verbose else noise:
-        y = encode_labels(meta[f'noisy_labels_{n}'][train], classes)
-        flips = y != y_clean; k = int(flips.sum())
-        t = time.time()
-        head_l2 = pick_l2(y)
-        probs = out_of_fold_probs(Xtr, y, C, k_folds, seed, class_names=classes, progress=False, l2=head_l2)
-        oof_s, t = time.time() - t, time.time()
-        cj = confident_joint(y, probs)
-        mask = find_issues(y, probs, method, confident_joint_=cj)
-        order = order_issues(y, probs, mask, rank_by)
-        rank_s, est = time.time() - t, estimate_noise(y, probs, cj)
-        t = time.time()
-        cl_mask = find_label_issues(y, probs, n_jobs=1)
-        cl_order = np.lexsort((get_label_quality_scores(y, probs), ~cl_mask))
-        cl_s = time.time() - t
-        def fixed(o): yf = y.copy(); yf[o[:k]] = y_clean[o[:k]]; return yf
-        p, r = precision_recall(mask, flips); cp, cr = precision_recall(cl_mask, flips)
-        pbnr = find_issues(y, probs, 'prune_by_noise_rate', confident_joint_=cj)
-        res['results'][str(n)] = dict(
-            n_flips=k, true_noise_rate=float(flips.mean()), est_noise_rate=est['noise_rate'], n_flagged=int(mask.sum()),
-            precision=p, recall=r, precision_at_k=precision_at_k(order, flips), seconds=oof_s + rank_s, oof_seconds=oof_s,
-            rank_seconds=rank_s, head_l2=head_l2, oof_accuracy=float((probs.argmax(1) == y_clean).mean()),
-            val_acc_noisy=val_acc(y, head_l2), val_acc_fixed=val_acc(fixed(order)),
-            cleanlab=dict(precision=cp, recall=cr, precision_at_k=precision_at_k(cl_order, flips), seconds=cl_s,
-                      n_flagged=int(cl_mask.sum()), val_acc_fixed=val_acc(fixed(cl_order))),
-            ours_prune_by_noise_rate=dict(zip(('precision', 'recall'), precision_recall(pbnr, flips)), n_flagged=int(pbnr.sum()),
-                                      precision_at_k=precision_at_k(order_issues(y, probs, pbnr, 'self_confidence'), flips)))
-    if verbose: print(label_errors_table(res))
-    if out is not None:
-        out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(res, indent=1))
+    clean_l2 = choose_l2(Xtr, y_clean, C, k_folds=k_folds) if l2 == 'auto' else l2
+    res = dict(settings=dict(data=str(data), kinds=list(kinds), noise=list(noise), seeds=list(seeds), k_folds=k_folds,
+                             prune_rounds=prune_rounds, l2=l2, n_train=int(train.sum()), n_val=int((~train).sum()),
+                             embed_seconds=round(time.time() - t, 2)),
+               val_acc_clean=float((head_probs(fit_head(Xtr, y_clean, C, l2=clean_l2), Xva).argmax(1) == y_val).mean()), results={})
+    runs = [(seed, level, y) for seed in seeds for level, y in label_sets(seed).items()]
+    for seed, level, y in progress_bar(runs, leave=False) if verbose else runs:
+        run = _label_errors_run(Xtr, Xva, y, y_clean, y_val, C, k_folds, seed, prune_rounds, l2, classes)
+        lv = res['results'].setdefault(level, dict(runs=[]))
+        lv['runs'].append(run)
+        lv['precision_at_k'] = float(np.mean([r['precision_at_k'] for r in lv['runs']]))
+        cl_mean = {m: float(np.mean([r['cleanlab']['precision_at_k'][m] for r in lv['runs']])) for m in run['cleanlab']['precision_at_k']}
+        best = max(cl_mean, key=cl_mean.get)
+        lv['cleanlab_best'] = dict(method=best, precision_at_k=cl_mean[best])
+        if out is not None:
+            Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1))
+    if verbose: print(label_errors_bench_table(res))
     return res

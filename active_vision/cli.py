@@ -46,8 +46,11 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(init='cold', budgets=[10, 20, 30, 40, 60, 80, 100, 150, 200])
     sim_args(sub.add_parser('bench', help='the simulation bench: strategies x seeds x budgets'),
              ['random', 'margin'], 3, 100, 10, 300, 'bench_out')
-    q = sub.add_parser('label-errors-bench', help="rank label errors on fastai's noisy Imagenette, beside cleanlab")
-    q.add_argument('--data'); q.add_argument('--noise', type=_ints, default=[1, 5, 25, 50])
+    q = sub.add_parser('label-errors-bench', help="rank label errors beside cleanlab: fastai's noisy Imagenette, or noise injected into any train/val folder")
+    q.add_argument('--data'); q.add_argument('--noise', type=_ints, default=None, help='noise levels in %% (default 1,5,25,50 with noisy_imagenette.csv, else 5,25,40)')
+    q.add_argument('--inject', type=_csv, default=None, help="noise kinds to inject: uniform,pairs (default: fastai's noisy labels when the folder has noisy_imagenette.csv, else both)")
+    q.add_argument('--seeds', type=_ints, default=[0], help='noise and fold seeds, e.g. 0,1,2')
+    q.add_argument('--prune-rounds', type=int, default=3, help='prune-and-refit rounds of our ranking')
     q.add_argument('--folds', type=int, default=5); q.add_argument('--out', default='errors.json')
     q.add_argument('--embeddings', default=None, help='optional .npz of precomputed embeddings (keys paths, embs); '
                    'default: embed with the model, cached in a store beside --out')
@@ -77,7 +80,8 @@ COMMANDS = {  # subcommand: (module, function, its keywords from the parsed argu
     'demo': ('bench', 'bench', _sim),
     'bench': ('bench', 'bench', _sim),
     'label-errors-bench': ('bench', 'bench_label_errors',
-                           lambda a: dict(data=a.data, noise=tuple(a.noise), k_folds=a.folds, out=a.out, embeddings=a.embeddings)),
+                           lambda a: dict(data=a.data, noise=a.noise, kinds=a.inject or 'auto', seeds=a.seeds,
+                                          prune_rounds=a.prune_rounds, k_folds=a.folds, out=a.out, embeddings=a.embeddings)),
     'label': ('app', 'run_app', lambda a: dict(store_path=a.store, host=a.host, port=a.port, allow_hosts=a.allow_host)),
     'cycle-bench': ('bench', 'bench_cycle', lambda a: dict(data=a.data, out=a.out, n=a.n, labels=a.labels, strategy=a.strategy)),
     'store-bench': ('bench', 'bench_store', lambda a: dict(n=a.n)),
@@ -119,7 +123,9 @@ def _check_args(a) -> str|None:
         return strategy(*a.strategies, *init) or folder(a.data)
     if a.command == 'label-errors-bench':
         if a.folds < 2: return f'--folds must be at least 2 (cross-validation), got {a.folds}'
-        if bad := [n for n in a.noise if not 0 <= n <= 100]: return f'--noise levels are percentages from 0 to 100, got {bad}'
+        if bad := [n for n in a.noise or [] if not 0 <= n < 100]: return f'--noise levels are percentages from 0 to 99, got {bad}'
+        if bad := [k for k in a.inject or [] if k not in ('uniform', 'pairs')]: return f'--inject takes uniform and/or pairs, got {bad}'
+        if a.prune_rounds < 0: return f'--prune-rounds must be 0 or more, got {a.prune_rounds}'
         if a.embeddings and not Path(a.embeddings).is_file(): return f'--embeddings {a.embeddings}: no such file'
         return folder(a.data)
     if a.command == 'label':

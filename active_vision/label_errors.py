@@ -10,12 +10,12 @@ import numpy as np, pandas as pd
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['LABEL_QUALITY', 'ISSUE_METHODS', 'L2_GRID', 'check_labels', 'check_probs', 'encode_labels', 'self_confidence',
-           'own_and_rival', 'normalized_margin', 'pairwise_confidence', 'label_quality', 'class_thresholds',
-           'confident_true_labels', 'calibrate_joint', 'confident_joint', 'estimate_noise', 'find_issues',
-           'precision_recall', 'order_issues', 'precision_at_k', 'stratified_folds', 'choose_l2', 'out_of_fold_probs',
-           'out_of_fold_probs_finetune', 'embed_images', 'label_errors_table', 'find_label_errors', 'oracle_review',
-           'LabelErrorLoop']
+__all__ = ['LABEL_QUALITY', 'ISSUE_METHODS', 'NOISE_KINDS', 'L2_GRID', 'check_labels', 'check_probs', 'encode_labels',
+           'self_confidence', 'own_and_rival', 'normalized_margin', 'pairwise_confidence', 'label_quality',
+           'class_thresholds', 'confident_true_labels', 'calibrate_joint', 'confident_joint', 'estimate_noise',
+           'find_issues', 'precision_recall', 'order_issues', 'precision_at_k', 'class_pairs', 'inject_noise',
+           'stratified_folds', 'choose_l2', 'out_of_fold_probs', 'prune_refit', 'out_of_fold_probs_finetune',
+           'embed_images', 'label_errors_table', 'find_label_errors', 'oracle_review', 'LabelErrorLoop']
 
 # %% ../nbs/11_label_errors.ipynb #679306a5
 def check_labels(labels,        # (N,) integer labels
@@ -255,6 +255,37 @@ def precision_at_k(order, # indices, most suspicious first
     truth = np.asarray(truth, bool); k = int(truth.sum()) if k is None else k
     return float(truth[np.asarray(order)[:k]].mean()) if k else 1.
 
+# %% ../nbs/11_label_errors.ipynb #0721acb8
+NOISE_KINDS = ('uniform', 'pairs')
+
+def class_pairs(n_classes:int, # number of classes
+                seed:int=0,    # pairing seed
+               ) -> np.ndarray:
+    "`partner[c]` of each class: a seeded random pairing (with an odd count, the class left over points into the first pair)"
+    if n_classes < 2: raise ValueError(f'pairing classes needs at least 2 classes, got {n_classes}')
+    perm = np.random.default_rng(seed).permutation(n_classes)
+    first, second = perm[0:n_classes - 1:2], perm[1::2]
+    partner = np.empty(n_classes, np.int64); partner[first], partner[second] = second, first
+    if n_classes % 2: partner[perm[-1]] = perm[0]
+    return partner
+
+# %% ../nbs/11_label_errors.ipynb #97e5cc31
+def inject_noise(labels,           # (N,) clean integer labels
+                 n_classes:int,    # number of classes
+                 rate:float,       # fraction of each class to relabel, in [0, 1)
+                 kind:str='uniform', # 'uniform' (any other class) or 'pairs' (the class's `class_pairs` partner)
+                 seed:int=0,       # seed of the pairing and of the images chosen
+                ) -> np.ndarray:
+    "A copy of `labels` in which `round(rate * n)` images of each class carry a wrong label"
+    if kind not in NOISE_KINDS: raise ValueError(f'unknown noise kind {kind!r}: use one of {NOISE_KINDS}')
+    if not 0 <= rate < 1: raise ValueError(f'the noise rate must be in [0, 1), got {rate}')
+    y = check_labels(labels, n_classes); noisy = y.copy()
+    rng, partner = np.random.default_rng(seed), class_pairs(n_classes, seed)
+    for c in range(n_classes):
+        flip = rng.choice(np.flatnonzero(y == c), int(round(rate * (y == c).sum())), replace=False)
+        noisy[flip] = (c + rng.integers(1, n_classes, len(flip))) % n_classes if kind == 'uniform' else partner[c]
+    return noisy
+
 # %% ../nbs/11_label_errors.ipynb #ab8e9f18
 def stratified_folds(labels,          # (N,) integer labels
                      k_folds:int=5,   # number of folds
@@ -313,6 +344,7 @@ def out_of_fold_probs(X,                   # (N, D) features, e.g. cached embedd
                       fit=None,            # `fit(X, y, n_classes, **fit_kw) -> model`; `heads.fit_head` by default
                       predict=None,        # `predict(model, X) -> (n, n_classes) probs`; `heads.head_probs` by default
                       l2:float|str='auto', # `fit_head`'s L2 penalty; 'auto': `choose_l2` (ignored with a custom `fit`)
+                      train_on=None,       # (N,) bool: the rows the fold models may train on (all by default); every row is scored
                       class_names=None,    # class names, used in warnings
                       progress:bool=True,  # show a progress bar over the folds
                       **fit_kw,            # passed to `fit`
@@ -327,9 +359,10 @@ def out_of_fold_probs(X,                   # (N, D) features, e.g. cached embedd
         fit, predict = fit_head, head_probs
         fit_kw['l2'] = choose_l2(X, y, n_classes, k_folds=k_folds, seed=seed) if l2 == 'auto' else l2
     folds = stratified_folds(y, k_folds, seed)
+    usable = np.ones(len(y), bool) if train_on is None else np.asarray(train_on, bool)
     probs = np.full((len(y), n_classes), np.nan)
     for f in (progress_bar(range(k_folds), leave=False) if progress else range(k_folds)):
-        train, held = folds != f, folds == f
+        train, held = (folds != f) & usable, folds == f
         model = fit(X[train], y[train], n_classes, **fit_kw)
         pf = np.asarray(predict(model, X[held]), dtype=np.float64)
         if pf.shape != (held.sum(), n_classes):
@@ -339,6 +372,35 @@ def out_of_fold_probs(X,                   # (N, D) features, e.g. cached embedd
                              'lower the learning rate or check the features for NaN/inf')
         probs[held] = pf
     return probs
+
+# %% ../nbs/11_label_errors.ipynb #9935eb07
+def prune_refit(X,                # (N, D) features
+                labels,           # (N,) integer labels
+                n_classes:int,    # number of classes
+                probs,            # (N, C) out-of-fold probabilities to start from
+                rounds:int=3,     # how many times to prune and refit
+                k_folds:int=5,    # number of folds
+                seed:int=0,       # fold seed
+                **oof_kw,         # passed to `out_of_fold_probs` (l2, fit, predict, ...)
+               ) -> np.ndarray:
+    "Out-of-fold probabilities refit `rounds` times, each time without the images flagged on the previous ones"
+    y = check_labels(labels, n_classes)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # the class-size warnings were given with the first probabilities
+        for _ in range(rounds):
+            probs = out_of_fold_probs(X, y, n_classes, k_folds, seed, train_on=~find_issues(y, probs), **{'progress': False, **oof_kw})
+    return probs
+
+# %% ../nbs/11_label_errors.ipynb #2749cb0d
+def _fast_probs(X, y, n_classes, k_folds, seed, prune_rounds, class_names=None, fit_kw=None):
+    "Fast mode: out-of-fold probabilities of the proxy head (L2 chosen once on the given labels), then `prune_refit`"
+    _check_classes(y, n_classes, k_folds, class_names)  # errors and warnings once, before anything is fitted
+    kw = dict(fit_kw or {})
+    if kw.get('l2', 'auto') == 'auto': kw['l2'] = choose_l2(X, y, n_classes, k_folds=k_folds, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        probs = out_of_fold_probs(X, y, n_classes, k_folds, seed, **kw)
+    return prune_refit(X, y, n_classes, probs, prune_rounds, k_folds, seed, **kw)
 
 # %% ../nbs/11_label_errors.ipynb #7a349909
 def out_of_fold_probs_finetune(df:pd.DataFrame,        # labeled images: `filepath`, `label`
@@ -428,6 +490,7 @@ def find_label_errors(df:pd.DataFrame,        # `filepath` and `label` columns (
                       rank_by:str='pairwise_confidence', # how to order them (see `LABEL_QUALITY`)
                       store=None,             # a `Store` (or path) caching the model's embeddings
                       seed:int=0,             # fold seed
+                      prune_rounds:int=3,     # fast mode: `prune_refit` rounds (0: the plain out-of-fold probabilities)
                       fit_kw:dict|None=None,  # extra arguments for `heads.fit_head` (fast) or `ProxyModel.train` (full)
                       mode:str='fast',        # 'fast': a head per fold on frozen embeddings; 'full': fine-tune `model.arch` per fold
                      ) -> pd.DataFrame:
@@ -449,7 +512,7 @@ def find_label_errors(df:pd.DataFrame,        # `filepath` and `label` columns (
         if embeddings is not None: X = _rows_for(embeddings, len(df), labeled, 'embeddings')
         elif model is not None: X = embed_images(model, sub['filepath'], store)
         else: raise ValueError('pass a ProxyModel (model=), precomputed embeddings= or out-of-fold probs=')
-        p = out_of_fold_probs(X, y, len(classes), k_folds, seed, class_names=classes, **(fit_kw or {}))
+        p = _fast_probs(X, y, len(classes), k_folds, seed, prune_rounds, classes, fit_kw)
     return label_errors_table(sub['filepath'].to_numpy(), y, p, classes, method, rank_by)
 
 # %% ../nbs/11_label_errors.ipynb #47c02429
@@ -477,6 +540,7 @@ class LabelErrorLoop:
                  method:str='pairwise_confidence', # how to flag issues (see `ISSUE_METHODS`)
                  rank_by:str='pairwise_confidence', # how to order them (see `LABEL_QUALITY`)
                  seed:int=0,                 # fold seed
+                 prune_rounds:int=3,         # `prune_refit` rounds in each ranking (0: the plain out-of-fold probabilities)
                  fit_kw:dict|None=None,      # extra arguments for `heads.fit_head`
                 ):
         if missing := {'filepath', 'label'} - set(df.columns): raise ValueError(f'df needs columns filepath and label (missing {sorted(missing)})')
@@ -485,7 +549,7 @@ class LabelErrorLoop:
             from active_vision.store import Store
             store = Store(store)
         self.store, self.model, self.k_folds, self.noise_threshold = store, model, k_folds, noise_threshold
-        self.method, self.rank_by, self.seed, self.fit_kw = method, rank_by, seed, fit_kw or {}
+        self.method, self.rank_by, self.seed, self.fit_kw, self.prune_rounds = method, rank_by, seed, fit_kw or {}, prune_rounds
         self.df = df[labeled].reset_index(drop=True).copy()
         self.classes = list(classes if classes is not None else df.attrs.get('classes') or sorted(self.df['label'].astype(str).unique()))
         encode_labels(self.df['label'], self.classes, self.df['filepath'].tolist())
@@ -505,7 +569,7 @@ class LabelErrorLoop:
     def rank(self) -> pd.DataFrame:
         "Retrain the fold heads on the current labels and rank all images, likeliest errors first"
         y = encode_labels(self.df['label'], self.classes, self.df['filepath'].tolist())
-        probs = out_of_fold_probs(self.embeddings, y, len(self.classes), self.k_folds, self.seed, class_names=self.classes, **self.fit_kw)
+        probs = _fast_probs(self.embeddings, y, len(self.classes), self.k_folds, self.seed, self.prune_rounds, self.classes, self.fit_kw)
         self.issues = label_errors_table(self.df['filepath'].to_numpy(), y, probs, self.classes, self.method, self.rank_by)
         self.history.append(dict(round=self.round, n_images=len(self.df), noise_rate=self.issues.attrs['noise_rate'],
                                  n_issues=self.issues.attrs['n_issues'], n_fixed=0, n_removed=0))
