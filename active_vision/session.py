@@ -147,12 +147,15 @@ def refresh(self:LabelSession):
     self.state, self.labels, self.event_ids = [None]*n, [None]*n, [None]*n
     self.sources, self.payloads = [None]*n, [None]*n
     for row in self.store.live_events(session=self.id): self._set(*row)
+    if aliases := self.store.class_aliases():   # predictions of classes renamed, merged or removed since the batch was made
+        for c in ('pred', 'given'): self.queue[c] = pd.Series([aliases.get(v, v) if v is not None else None for v in self.queue[c]], self.queue.index, dtype=object)
     return self
 
 @patch
 def _set(self:LabelSession, eid, image_id, kind, label, source, payload):
     p = self._pos.get(int(image_id))
     if p is None: return
+    if kind == 'unlabel': kind = None   # its class was removed: the item is to do again
     self.state[p], self.labels[p], self.event_ids[p], self.sources[p] = kind, label, eid, source
     self.payloads[p] = None if payload is None else json.loads(payload)
 
@@ -258,7 +261,8 @@ def skip_all(self:LabelSession, positions) -> int:
 def undo(self:LabelSession, i:int|None=None) -> int|None:
     "Undo this actor's latest live event of the session (or of item `i`); returns the item's position, None if nothing to undo"
     image = None if i is None else int(self.queue.image_id.iat[i])
-    for eid, image_id, *_ in self.store.live_events(session=self.id, image=image, actor=self.actor, newest_first=True):  # never another user's action
+    for eid, image_id, *_ in self.store.live_events(session=self.id, image=image, actor=self.actor, newest_first=True,  # never another user's action
+                                                     class_changes=False):   # a class change is undone as a whole, in the store
         if (p := self._pos.get(int(image_id))) is None: continue
         self.store.undo(eid, source=self.source, session=self.id, actor=self.actor)
         self._reload(p)
