@@ -65,7 +65,8 @@ class Tile(W.VBox):
         if grid.session.kind == 'review':
             self.keep_button = _button('keep', 'keep the given label', 'success')
             self.remove_button = _button('remove', 'remove from the dataset', 'danger')
-            ops = [(self.keep_button, 'keep'), (self.remove_button, 'remove')]
+            self.accept_button = _button('✓ accept suggestion', 'relabel as the suggested class', 'success')
+            ops = [(self.accept_button, 'accept'), (self.keep_button, 'keep'), (self.remove_button, 'remove')]
         else:
             self.accept_button = _button('✓ accept', 'accept the prediction', 'success')
             self.skip_button, self.bad_button = _button('skip'), _button('bad', 'bad image / in no class', 'danger')
@@ -106,7 +107,7 @@ def act(self:Tile, op:str, *args):
     try: getattr(self.grid.session, op)(self.i, *args)
     except Exception as e: self.grid.say(f'{Path(self.grid.session.queue.path.iat[self.i]).name}: {e}', error=True); return
     self.grid.say('')
-    self.show(self.i); self.grid.update_progress()
+    self.grid.session.refresh(); self.grid.refresh_tiles()   # the whole page from the store: clicks made meanwhile in the app show
 
 @patch
 def show(self:Tile, i:int|None, thumb:bytes|None=None):
@@ -125,7 +126,7 @@ def show(self:Tile, i:int|None, thumb:bytes|None=None):
         try: self.dropdown.value = current if current in [v for _, v in self.dropdown.options] else None
         finally: self._syncing = False
     review, has_pred = s.kind == 'review', s.queue.pred.iat[i] is not None
-    self.actions.children = ([self.keep_button, self.remove_button] if review else
+    self.actions.children = ([*([self.accept_button] if has_pred else []), self.keep_button, self.remove_button] if review else
                              [*([self.accept_button] if has_pred else []), self.skip_button, self.bad_button])
 
 # %% ../nbs/10_widgets.ipynb #8566b55d
@@ -147,7 +148,7 @@ class LabelGrid(W.VBox):
         self.progress_label = W.Label()
         self.prev_button, self.next_button = _button('◀ prev'), _button('next ▶')
         self.page_label = W.Label()
-        self.accept_page_button = _button('✓ accept all on page', 'accept every pending prediction on this page', 'success')
+        self.accept_page_button = _button('✓ accept all on page', 'accept every pending prediction (suggestion) on this page', 'success')
         self.skip_page_button = _button('skip page', 'skip every pending image on this page, then go on')
         self.undo_button = _button('↶ undo', 'undo the last action of this batch', 'warning')
         self.new_class = W.Text(placeholder='new class name', layout=W.Layout(width='160px'))
@@ -174,8 +175,7 @@ class LabelGrid(W.VBox):
         self.remove_button.on_click(lambda _: self.remove_class(self.class_pick.value, self.remove_labels.value))
         self.undo_class_button.on_click(lambda _: self.undo_class_change())
         self.tiles = [Tile(self, thumb_size) for _ in range(min(page_size, max(n, 1)))]
-        page_actions = [self.skip_page_button, self.undo_button] if session.kind == 'review' else [
-            self.accept_page_button, self.skip_page_button, self.undo_button]
+        page_actions = [self.accept_page_button, self.skip_page_button, self.undo_button]
         header = [self.title,
                   W.HBox([self.progress, self.progress_label]),
                   W.HBox([self.prev_button, self.page_label, self.next_button, W.HTML('&nbsp;&nbsp;'), *page_actions,
