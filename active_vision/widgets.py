@@ -360,14 +360,18 @@ class BoxLabeler(W.VBox):
     def __init__(self, session:LabelSession, display_size:int=640):
         from jupyter_bbox_widget import BBoxWidget
         self.session, self.display_size, self.i = session, display_size, None
-        self.bbox = BBoxWidget(classes=session.classes)
+        self.bbox = BBoxWidget(classes=session.classes, hide_buttons=True)   # one toolbar: its submit and skip are ours
         self.bbox.on_submit(self.submit); self.bbox.on_skip(self.skip)
         self.prev_button, self.next_button, self.undo_button = _button('◀ prev'), _button('next ▶'), _button('↶ undo', style='warning')
+        self.submit_button = _button('✓ submit', 'store the boxes drawn on this image and go on', 'success')
+        self.skip_button = _button('skip', 'skip this image and go on')
+        self.submit_button.on_click(lambda _: self.submit()); self.skip_button.on_click(lambda _: self.skip())
         self.prev_button.on_click(lambda _: self.show(self.i - 1)); self.next_button.on_click(lambda _: self.show(self.i + 1))
         self.undo_button.on_click(lambda _: self.undo())
         self.progress, self.progress_label, self.title, self.message = W.IntProgress(max=max(len(session), 1)), W.Label(), W.HTML(), W.HTML()
         super().__init__([self.title, W.HBox([self.progress, self.progress_label]),
-                          W.HBox([self.prev_button, self.next_button, self.undo_button]), self.message, self.bbox])
+                          W.HBox([self.prev_button, self.next_button, self.submit_button, self.skip_button, self.undo_button]),
+                          self.message, self.bbox])
         todo = session.next_todo()
         self.show(0 if todo is None else todo)
 
