@@ -218,6 +218,7 @@ def streamlit_command(store_path, host:str='127.0.0.1', port:int=8501,
             '--server.headless', 'true', '--browser.gatherUsageStats', 'false', '--server.fileWatcherType', 'none',
             '--server.enableStaticServing', 'false', '--global.developmentMode', 'false', '--server.runOnSave', 'false',
             '--client.toolbarMode', 'minimal', '--client.showErrorDetails', 'none',
+            '--theme.primaryColor', '#2ca02c',   # the grid's green for accept and the chosen class, not streamlit's alarm red
             '--', '--store', str(Path(store_path).resolve())]
 
 def wait_for_port(host:str, port:int, timeout:float=60., proc=None):
