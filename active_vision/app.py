@@ -80,7 +80,7 @@ def _add_class(s:LabelSession):
     if name: _do(s, 'add_class', name); ss['new_class'] = ''
 
 # %% ../nbs/13_app.ipynb #dc71b4a9
-def _tile(st, s:LabelSession, i:int, thumb:bytes, max_buttons:int):
+def _tile(st, s:LabelSession, i:int, thumb:bytes, max_buttons:int, brush:str|None=None):
     from active_vision.widgets import _caption, _state_text
     with st.container(border=True):
         st.image(thumb, width='stretch')
@@ -90,15 +90,13 @@ def _tile(st, s:LabelSession, i:int, thumb:bytes, max_buttons:int):
         if classes and len(classes) <= max_buttons:
             st.pills('label', classes, selection_mode='single', default=current, key=f'p:{wkey}', label_visibility='collapsed',
                      on_change=_picked, args=(s, i, f'p:{wkey}'))
-        elif classes:
-            opts = [None, *classes]
-            st.selectbox('label', opts, index=opts.index(current) if current in opts else 0, label_visibility='collapsed',
-                         format_func=lambda c: 'label as…' if c is None else c, key=f'sel:{wkey}',
-                         on_change=_picked, args=(s, i, f'sel:{wkey}'))
-        acts = [('keep', 'keep'), ('remove', 'remove')] if s.kind == 'review' else [
-            *([('✓ accept', 'accept')] if s.queue.pred.iat[i] is not None else []), ('skip', 'skip'), ('bad', 'bad')]
+        elif classes:   # many classes: the page's class picker chooses, this button applies it (a name is never cut off)
+            st.button(f'label: {brush}' if brush else 'pick a class above', key=f'b:{key}', disabled=brush is None or brush == current,
+                      on_click=_do, args=(s, 'label', i, brush), width='stretch')
+        accept = [('✓ accept', 'accept')] if s.queue.pred.iat[i] is not None else []
+        acts = [*accept, ('keep', 'keep'), ('remove', 'remove')] if s.kind == 'review' else [*accept, ('skip', 'skip'), ('bad', 'bad')]
         with st.container(horizontal=True, gap='small'):
-            for text, op in acts: st.button(text, key=f'a:{key}:{op}', on_click=_do, args=(s, op, i), type='tertiary')
+            for text, op in acts: st.button(text, key=f'a:{key}:{op}', on_click=_do, args=(s, op, i), type='primary' if op == 'accept' else 'secondary')
 
 # %% ../nbs/13_app.ipynb #809e348c
 def render(store_path:str|Path|None=None, # the store; default from `--store` or the ACTIVE_VISION_STORE variable
@@ -140,19 +138,22 @@ def render(store_path:str|Path|None=None, # the store; default from `--store` or
         st.button('◀ prev', key='prev', disabled=page == 0, on_click=_go, args=(s, page - 1))
         st.markdown(f'page {page + 1} of {n_pages}')
         st.button('next ▶', key='next', disabled=page >= n_pages - 1, on_click=_go, args=(s, page + 1))
-        if s.kind != 'review': st.button('✓ accept all on page', key='accept_page', on_click=_do, args=(s, 'accept_all', items))
+        st.button('✓ accept all on page', key='accept_page', on_click=_do, args=(s, 'accept_all', items))
         st.button('skip page', key='skip_page', on_click=_do, args=(s, 'skip_all', items))
         st.button('↶ undo', key='undo', on_click=_do, args=(s, 'undo'))
     with st.sidebar:
         st.text_input('new class', key='new_class', placeholder='class name')
         st.button('+ add class', key='add_class', on_click=_add_class, args=(s,))
     if msg := ss.get('message'): st.warning(msg)
+    brush = None
+    if len(s.classes) > max_buttons:   # one class picker for the page, full names, wrapping
+        brush = st.pills('class for the “label:” buttons', s.classes, selection_mode='single', key=f'brush:{s.id}')
     hashes = store.image_column('hash').reindex(s.queue.image_id.iloc[items])
     thumbs = cache.many(s.queue.path.iloc[items].tolist(), [h if isinstance(h, str) else None for h in hashes])
     for row in range(0, len(items), columns):
         cols = st.columns(columns)
         for col, k in zip(cols, range(row, min(row + columns, len(items)))):
-            with col: _tile(st, s, items[k], thumbs[k], max_buttons)
+            with col: _tile(st, s, items[k], thumbs[k], max_buttons, brush)
 
 # %% ../nbs/13_app.ipynb #71c3ce89
 def _arg_store() -> str|None:
@@ -217,6 +218,7 @@ def streamlit_command(store_path, host:str='127.0.0.1', port:int=8501,
             '--server.headless', 'true', '--browser.gatherUsageStats', 'false', '--server.fileWatcherType', 'none',
             '--server.enableStaticServing', 'false', '--global.developmentMode', 'false', '--server.runOnSave', 'false',
             '--client.toolbarMode', 'minimal', '--client.showErrorDetails', 'none',
+            '--theme.primaryColor', '#2ca02c',   # the grid's green for accept and the chosen class, not streamlit's alarm red
             '--', '--store', str(Path(store_path).resolve())]
 
 def wait_for_port(host:str, port:int, timeout:float=60., proc=None):

@@ -10,11 +10,13 @@ import numpy as np, pandas as pd
 from .store import Store
 
 # %% auto #0
-__all__ = ['QUEUE_COLS', 'SESSION_KINDS', 'queue_frame', 'predictions_frame', 'strategy_queue', 'batch_id', 'save_batch',
-           'load_batch', 'list_batches', 'LabelSession', 'live_boxes', 'to_coco', 'save_coco', 'from_coco']
+__all__ = ['QUEUE_COLS', 'FINDINGS_COLS', 'SESSION_KINDS', 'queue_frame', 'predictions_frame', 'strategy_queue', 'batch_id',
+           'save_batch', 'load_batch', 'list_batches', 'LabelSession', 'live_boxes', 'to_coco', 'save_coco',
+           'from_coco']
 
 # %% ../nbs/08_session.ipynb #d49e3da0
 QUEUE_COLS = ['path', 'pred', 'confidence', 'given']
+FINDINGS_COLS = {'suggested_label': 'pred', 'suggested_prob': 'confidence'}   # find_label_errors' names for them
 
 def queue_frame(items,             # list of paths, or a DataFrame with `filepath`/`path` and optional `pred`, `confidence`, `label`/`given`
                 review:bool=False, # take the `label` column as the given label under review
@@ -25,6 +27,9 @@ def queue_frame(items,             # list of paths, or a DataFrame with `filepat
         df = items.rename(columns={'filepath': 'path'})
         if 'path' not in df: raise ValueError(f'the queue needs a `filepath` (or `path`) column; got {list(items.columns)}')
         if 'given' not in df and review and 'label' in df: df = df.rename(columns={'label': 'given'})
+        if review:   # `find_label_errors` output as it comes: its suggestions are the predictions, and only flagged rows are reviewed
+            df = df.rename(columns={k: v for k, v in FINDINGS_COLS.items() if k in df and v not in df})
+            if 'is_issue' in df: df = df[df.is_issue.astype(bool)]
     else: raise TypeError(f'pass a DataFrame or a list of image paths, not {type(items).__name__}')
     df = df.reindex(columns=QUEUE_COLS).copy()
     df['path'] = df['path'].astype(str)
@@ -147,12 +152,15 @@ def refresh(self:LabelSession):
     self.state, self.labels, self.event_ids = [None]*n, [None]*n, [None]*n
     self.sources, self.payloads = [None]*n, [None]*n
     for row in self.store.live_events(session=self.id): self._set(*row)
+    if aliases := self.store.class_aliases():   # predictions of classes renamed, merged or removed since the batch was made
+        for c in ('pred', 'given'): self.queue[c] = pd.Series([aliases.get(v, v) if v is not None else None for v in self.queue[c]], self.queue.index, dtype=object)
     return self
 
 @patch
 def _set(self:LabelSession, eid, image_id, kind, label, source, payload):
     p = self._pos.get(int(image_id))
     if p is None: return
+    if kind == 'unlabel': kind = None   # its class was removed: the item is to do again
     self.state[p], self.labels[p], self.event_ids[p], self.sources[p] = kind, label, eid, source
     self.payloads[p] = None if payload is None else json.loads(payload)
 
@@ -239,6 +247,7 @@ def keep(self:LabelSession, i:int) -> int:
 @patch
 def accept_all(self:LabelSession, positions) -> int:
     "Accept the predictions of the items at `positions` that are not done; returns how many were labeled"
+    self.refresh()   # what is done is read from the store: never overwrite a label given meanwhile in another front end
     todo = [int(i) for i in positions if self.state[i] is None and self.queue.pred.iat[i] is not None]
     if not todo: return 0
     self.store.add_labels(self.queue.image_id.iloc[todo].tolist(), self.queue.pred.iloc[todo].tolist(),
@@ -249,6 +258,7 @@ def accept_all(self:LabelSession, positions) -> int:
 @patch
 def skip_all(self:LabelSession, positions) -> int:
     "Skip the items at `positions` that are not done; returns how many"
+    self.refresh()
     todo = [int(i) for i in positions if self.state[i] is None]
     for i in todo: self.skip(i)
     return len(todo)
@@ -258,7 +268,8 @@ def skip_all(self:LabelSession, positions) -> int:
 def undo(self:LabelSession, i:int|None=None) -> int|None:
     "Undo this actor's latest live event of the session (or of item `i`); returns the item's position, None if nothing to undo"
     image = None if i is None else int(self.queue.image_id.iat[i])
-    for eid, image_id, *_ in self.store.live_events(session=self.id, image=image, actor=self.actor, newest_first=True):  # never another user's action
+    for eid, image_id, *_ in self.store.live_events(session=self.id, image=image, actor=self.actor, newest_first=True,  # never another user's action
+                                                     class_changes=False):   # a class change is undone as a whole, in the store
         if (p := self._pos.get(int(image_id))) is None: continue
         self.store.undo(eid, source=self.source, session=self.id, actor=self.actor)
         self._reload(p)

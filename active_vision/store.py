@@ -10,8 +10,8 @@ import numpy as np, pandas as pd
 from fastcore.basics import listify
 
 # %% auto #0
-__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'KINDS', 'SOURCES', 'IMAGE_COLS', 'STATE_KINDS', 'CURRENT_SQL', 'LATEST_STATE_SQL',
-           'LIVE_EVENT', 'StoreError', 'migrate', 'Store']
+__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'KINDS', 'SOURCES', 'IMAGE_COLS', 'LIVE_EVENT', 'STATE_KINDS', 'CURRENT_SQL',
+           'LATEST_STATE_SQL', 'StoreError', 'migrate', 'Store']
 
 # %% ../nbs/01_store.ipynb #b913bb75
 MIGRATIONS = [
@@ -46,9 +46,15 @@ MIGRATIONS = [
     """
     ALTER TABLE label_events ADD COLUMN actor TEXT;
     """,
+    # 4: class changes (add, rename, merge, remove, undo); label events written by a class change point at it
+    """
+    CREATE TABLE class_events(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, target TEXT, payload TEXT,
+        actor TEXT, undoes INTEGER REFERENCES class_events(id), ts REAL NOT NULL);
+    ALTER TABLE label_events ADD COLUMN class_event INTEGER REFERENCES class_events(id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-KINDS = ('label', 'skip', 'bad', 'remove', 'undo', 'box')
+KINDS = ('label', 'skip', 'bad', 'remove', 'undo', 'box', 'unlabel')
 SOURCES = ('human', 'oracle', 'import', 'accepted-prediction')
 
 # %% ../nbs/01_store.ipynb #53d8e483
@@ -141,11 +147,21 @@ def classes(self:Store) -> list[str]:
     return [r[0] for r in self.conn.execute('SELECT name FROM classes ORDER BY id')]
 
 @patch
-def add_classes(self:Store, names:str|list[str]) -> list[str]:
-    "Add class names (existing ones are kept, order is preserved); returns all classes"
+def _class_event(self:Store, c, kind, name, target=None, payload=None, actor=None, undoes=None) -> int:
+    "Record one class change inside the caller's transaction; returns its id"
+    return c.execute('INSERT INTO class_events(kind, name, target, payload, actor, undoes, ts) VALUES (?,?,?,?,?,?,?)',
+                     (kind, name, target, None if payload is None else json.dumps(payload), actor, undoes, time.time())).lastrowid
+
+@patch
+def add_classes(self:Store, names:str|list[str], actor:str|None=None) -> list[str]:
+    "Add class names (existing ones are kept, order is preserved), each an 'add' class event; returns all classes"
     names = [str(n).strip() for n in listify(names)]
     if bad := [n for n in names if not n]: raise ValueError('class names must be non-empty strings')
-    with self.transaction() as c: c.executemany('INSERT OR IGNORE INTO classes(name) VALUES (?)', [(n,) for n in names])
+    with self.transaction() as c:
+        have = {r[0] for r in c.execute('SELECT name FROM classes')}
+        for n in dict.fromkeys(n for n in names if n not in have):
+            cid = c.execute('INSERT INTO classes(name) VALUES (?)', (n,)).lastrowid
+            self._class_event(c, 'add', n, payload={'class_id': cid}, actor=actor)
     return self.classes
 
 # %% ../nbs/01_store.ipynb #f164d3b0
@@ -222,7 +238,8 @@ def usable_path(self:Store, image) -> str|None:
     return row[0] if row else None
 
 # %% ../nbs/01_store.ipynb #637a6b9c
-STATE_KINDS = ('label', 'bad', 'remove')
+LIVE_EVENT = 'NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id)'  # for an event aliased `e`
+STATE_KINDS = ('label', 'bad', 'remove', 'unlabel')   # 'unlabel': a removed class took the label away
 # the latest live state event wins, except that any decision outranks an import (a re-import never reverts a human label)
 CURRENT_SQL = f'''
     SELECT e.image_id, e.kind, e.label, e.source, e.cycle, e.session, e.ts, e.id AS event_id
@@ -305,20 +322,23 @@ def undo(self:Store, event_id:int, source:str='human', session:str|None=None, ac
     if self.conn.execute('SELECT 1 FROM label_events WHERE undoes = ?', (event_id,)).fetchone():
         raise ValueError(f'event {event_id} is already undone')
     with self.transaction() as c:
-        eid = c.execute('INSERT INTO label_events(image_id, kind, source, session, undoes, ts, actor) VALUES (?,?,?,?,?,?,?)',
-                        (row[0], 'undo', source, session, event_id, time.time(), actor)).lastrowid
+        chain = [event_id]   # with the relabels that class changes made of it: they go too
+        while nxt := c.execute(f'''SELECT e.id FROM label_events e WHERE e.class_event IS NOT NULL AND {LIVE_EVENT}
+                                   AND json_extract(e.payload, '$.replaces') = ?''', (chain[-1],)).fetchone(): chain.append(nxt[0])
+        eids = [c.execute('INSERT INTO label_events(image_id, kind, source, session, undoes, ts, actor) VALUES (?,?,?,?,?,?,?)',
+                          (row[0], 'undo', source, session, undone, time.time(), actor)).lastrowid
+                for undone in chain]
         self._sync_split(c, [row[0]])
-    return eid
+    return eids[0]
 
 # %% ../nbs/01_store.ipynb #63505e87
-LIVE_EVENT = 'NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id)'  # for an event aliased `e`
-
 @patch
 def live_events(self:Store, session:str|None=None, # only this labeling session's events
                 image=None,                        # only this image (id or path)
                 kind:str|None=None,                # only this kind ('label', 'box', ...)
                 actor:str|None=...,                # only this actor's events (None: those made without one); default: any actor
                 newest_first:bool=False,
+                class_changes:bool=True,           # include the events written by renaming, merging or removing a class
                ) -> list[tuple]:
     "Live label events (undo events themselves left out): (id, image_id, kind, label, source, payload) tuples"
     where, params = ["e.kind != 'undo'", LIVE_EVENT], []
@@ -326,6 +346,7 @@ def live_events(self:Store, session:str|None=None, # only this labeling session'
     if image is not None: where.append('e.image_id = ?'); params.append(self._image_id(image))
     if kind is not None: where.append('e.kind = ?'); params.append(kind)
     if actor is not ...: where.append('e.actor IS ?'); params.append(actor)
+    if not class_changes: where.append('e.class_event IS NULL')
     return self.conn.execute(f'''SELECT e.id, e.image_id, e.kind, e.label, e.source, e.payload FROM label_events e
         WHERE {' AND '.join(where)} ORDER BY e.id {'DESC' if newest_first else ''}''', params).fetchall()
 
@@ -373,6 +394,139 @@ def _skip_decided(self:Store, ids:list, labels:list) -> tuple[list, list]:
                       'store.import_conflicts: relabel those images to change them', stacklevel=4)
     keep = [k for k, i in enumerate(ids) if i not in decided]
     return [ids[k] for k in keep], [labels[k] for k in keep]
+
+# %% ../nbs/01_store.ipynb #361ad245
+@patch
+def _check_class(self:Store, name:str):
+    if name not in self.classes: raise ValueError(f'{name!r} is not a class; the classes are {self.classes}')
+
+@patch
+def _relabel_current(self:Store, c, old:str, new:str|None, class_event:int, actor=None) -> int:
+    "Inside the caller's transaction: a new event for every image whose current label is `old` (label `new`, or 'unlabel'), naming the event it replaces"
+    rows = c.execute(f"SELECT image_id, source, cycle, session, event_id FROM ({CURRENT_SQL}) WHERE kind = 'label' AND label = ?",
+                     (old,)).fetchall()
+    now = time.time()
+    c.executemany('''INSERT INTO label_events(image_id, kind, label, source, cycle, session, ts, actor, class_event, payload)
+                     VALUES (?,?,?,?,?,?,?,?,?,?)''', [(i, 'label' if new else 'unlabel', new, src, cyc, ses, now, actor, class_event,
+                                                        json.dumps({'replaces': e})) for i, src, cyc, ses, e in rows])
+    self._sync_split(c, [r[0] for r in rows])
+    return len(rows)
+
+@patch
+def class_counts(self:Store) -> dict:
+    "How many images currently carry each class (eval and quarantined images included)"
+    counts = dict(self.conn.execute(f"SELECT label, COUNT(*) FROM ({CURRENT_SQL}) WHERE kind = 'label' GROUP BY label"))
+    return {c: counts.get(c, 0) for c in self.classes}
+
+# %% ../nbs/01_store.ipynb #337b7f2b
+@patch
+def rename_class(self:Store, old:str, new:str, actor:str|None=None) -> int:
+    "Rename class `old` to `new` (its place in the class order kept); its current labels follow; returns the class event id"
+    new = str(new).strip()
+    if not new: raise ValueError('class names must be non-empty strings')
+    self._check_class(old)
+    if new in self.classes:
+        raise ValueError(f'{new!r} is already a class: merge_classes([{old!r}], into={new!r}) moves the labels of {old!r} into it')
+    with self.transaction() as c:
+        c.execute('UPDATE classes SET name = ? WHERE name = ?', (new, old))
+        eid = self._class_event(c, 'rename', old, new, actor=actor)
+        self._relabel_current(c, old, new, eid, actor)
+    return eid
+
+# %% ../nbs/01_store.ipynb #a2816175
+@patch
+def merge_classes(self:Store, names:str|list[str], # the classes to merge away
+                  into:str,                        # the class that receives their labels
+                  actor:str|None=None) -> int:
+    "Move the current labels of the classes `names` into class `into` and drop those classes; returns the class event id"
+    names = [n for n in dict.fromkeys(listify(names)) if n != into]
+    for n in [*names, into]: self._check_class(n)
+    if not names: raise ValueError(f'nothing to merge into {into!r}: pass other classes')
+    with self.transaction() as c:
+        ids = [c.execute('SELECT id FROM classes WHERE name = ?', (n,)).fetchone()[0] for n in names]
+        eid = self._class_event(c, 'merge', ', '.join(names), into, payload={'names': names, 'class_ids': ids}, actor=actor)
+        for n in names:
+            c.execute('DELETE FROM classes WHERE name = ?', (n,))
+            self._relabel_current(c, n, into, eid, actor)
+    return eid
+
+# %% ../nbs/01_store.ipynb #d1edfbfb
+@patch
+def remove_class(self:Store, name:str,
+                 labels:str='refuse',     # the class's labels: 'refuse' (error if there are any), 'unlabel', or 'move_to:<class>'
+                 actor:str|None=None) -> int:
+    "Remove class `name`, saying what becomes of its current labels; returns the class event id"
+    self._check_class(name)
+    target = None
+    if labels.startswith('move_to:'):
+        target = labels[len('move_to:'):]
+        self._check_class(target)
+        if target == name: raise ValueError(f"labels='move_to:{name}' moves the labels to the class being removed: name another class")
+    elif labels not in ('refuse', 'unlabel'): raise ValueError(f"labels must be 'refuse', 'unlabel' or 'move_to:<class>', got {labels!r}")
+    if labels == 'refuse' and (n := self.class_counts()[name]):
+        raise ValueError(f"class {name!r} has {n} label(s): pass labels='unlabel' (those images become unlabeled) "
+                         f"or labels='move_to:<class>' (they move to that class)")
+    with self.transaction() as c:
+        cid = c.execute('SELECT id FROM classes WHERE name = ?', (name,)).fetchone()[0]
+        c.execute('DELETE FROM classes WHERE name = ?', (name,))
+        eid = self._class_event(c, 'remove', name, target, payload={'names': [name], 'class_ids': [cid], 'labels': labels}, actor=actor)
+        self._relabel_current(c, name, target, eid, actor)
+    return eid
+
+# %% ../nbs/01_store.ipynb #19a7dfaf
+@patch
+def class_history(self:Store) -> pd.DataFrame:
+    "Every class event, oldest first, with a column saying whether it was undone"
+    df = self.query('''SELECT e.*, e.id IN (SELECT undoes FROM class_events WHERE undoes IS NOT NULL) AS undone
+                       FROM class_events e ORDER BY e.id''')
+    df['undone'] = df['undone'].astype(bool)
+    return df
+
+# %% ../nbs/01_store.ipynb #7d4f27ee
+@patch
+def undo_class_change(self:Store, event_id:int|None=None, # the class event to undo; it must be the latest live one (default)
+                      actor:str|None=None) -> int:
+    "Undo the latest live class change; returns the id of the 'undo' class event"
+    last = self.conn.execute('''SELECT id, kind, name, target, payload FROM class_events e WHERE kind != 'undo'
+        AND NOT EXISTS (SELECT 1 FROM class_events u WHERE u.undoes = e.id) ORDER BY id DESC LIMIT 1''').fetchone()
+    if last is None: raise ValueError('no class change to undo')
+    eid, kind, name, target, payload = last
+    if event_id is not None and event_id != eid:
+        raise ValueError(f'class event {event_id} is not the latest live class change ({eid}, {kind} {name!r}): undo that first')
+    payload = json.loads(payload) if payload else {}
+    if kind == 'add' and (n := self.class_counts().get(name)):
+        raise ValueError(f"class {name!r} has {n} label(s) since it was added: remove_class({name!r}, labels=...) says where they go")
+    if kind == 'rename' and name in self.classes: raise ValueError(f'cannot rename {target!r} back: {name!r} is a class again')
+    with self.transaction() as c:
+        uid = self._class_event(c, 'undo', name, target, undoes=eid, actor=actor)
+        if kind == 'add': c.execute('DELETE FROM classes WHERE name = ?', (name,))
+        if kind == 'rename': c.execute('UPDATE classes SET name = ? WHERE name = ?', (name, target))
+        for cid, n in zip(payload.get('class_ids', []), payload.get('names', [])):   # merge, remove: back in their old place
+            free = c.execute('SELECT 1 FROM classes WHERE id = ?', (cid,)).fetchone() is None
+            c.execute('INSERT INTO classes(id, name) VALUES (?, ?)', (cid if free else None, n))
+        written = c.execute(f'SELECT e.id, e.image_id FROM label_events e WHERE e.class_event = ? AND {LIVE_EVENT}', (eid,)).fetchall()
+        now = time.time()
+        c.executemany('INSERT INTO label_events(image_id, kind, source, undoes, ts, actor, class_event) VALUES (?,?,?,?,?,?,?)',
+                      [(i, 'undo', 'human', e, now, actor, uid) for e, i in written])
+        self._sync_split(c, [i for _, i in written])
+        if kind == 'rename': self._relabel_current(c, target, name, uid, actor)   # labels given the new name meanwhile
+    return uid
+
+# %% ../nbs/01_store.ipynb #b8dc6d83
+@patch
+def class_aliases(self:Store) -> dict:
+    "Where each renamed, merged or removed class went: {old name: current name, or None}; current classes are left out"
+    m = {}
+    for kind, name, target, payload in self.conn.execute('''SELECT kind, name, target, payload FROM class_events e
+            WHERE kind IN ('rename', 'merge', 'remove') AND NOT EXISTS (SELECT 1 FROM class_events u WHERE u.undoes = e.id) ORDER BY id'''):
+        for n in (json.loads(payload)['names'] if kind != 'rename' else [name]): m[n] = target
+    classes, out = set(self.classes), {}
+    for old in m:
+        if old in classes: continue
+        new, seen = m[old], {old}
+        while new in m and new not in classes and new not in seen: seen.add(new); new = m[new]
+        out[old] = new if new in classes else None
+    return out
 
 # %% ../nbs/01_store.ipynb #29d23327
 @patch
@@ -515,6 +669,8 @@ def import_df(self:Store,
     if filepath_col not in df: raise ValueError(f'no {filepath_col!r} column in {list(df.columns)}: pass filepath_col=')
     imgs = df.rename(columns={filepath_col: 'path'})
     if 'split' in imgs: imgs = imgs.assign(split=imgs['split'].replace({'labeled': 'unlabeled'}))  # labels set it
+    if label_col in df and (aliases := self.class_aliases()):   # names renamed, merged or removed since: their current name
+        df = df.assign(**{label_col: df[label_col].map(lambda l: aliases.get(l, l) if isinstance(l, str) else l)})
     if label_col in df:
         new = sorted(set(df[label_col].dropna().astype(str)) - set(self.classes))
         if new: self.add_classes(new)

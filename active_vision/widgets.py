@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_widgets.ipynb #0fafd2c8
 from __future__ import annotations
-import hashlib, io, os, html
+import hashlib, io, os, html, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -17,7 +17,8 @@ from .session import LabelSession
 from .store import Store
 
 # %% auto #0
-__all__ = ['STATE_COLORS', 'Tile', 'LabelGrid', 'label_images', 'review_labels', 'scale_boxes', 'BoxLabeler', 'label_boxes']
+__all__ = ['STATE_COLORS', 'ADD_WAIT', 'Tile', 'LabelGrid', 'label_images', 'review_labels', 'scale_boxes', 'BoxLabeler',
+           'label_boxes']
 
 # %% ../nbs/10_widgets.ipynb #0aac46fb
 STATE_COLORS = dict(label='#2ca02c', skip='#999999', bad='#d62728', remove='#d62728', box='#1f77b4')
@@ -64,7 +65,8 @@ class Tile(W.VBox):
         if grid.session.kind == 'review':
             self.keep_button = _button('keep', 'keep the given label', 'success')
             self.remove_button = _button('remove', 'remove from the dataset', 'danger')
-            ops = [(self.keep_button, 'keep'), (self.remove_button, 'remove')]
+            self.accept_button = _button('✓ accept suggestion', 'relabel as the suggested class', 'success')
+            ops = [(self.accept_button, 'accept'), (self.keep_button, 'keep'), (self.remove_button, 'remove')]
         else:
             self.accept_button = _button('✓ accept', 'accept the prediction', 'success')
             self.skip_button, self.bad_button = _button('skip'), _button('bad', 'bad image / in no class', 'danger')
@@ -105,7 +107,7 @@ def act(self:Tile, op:str, *args):
     try: getattr(self.grid.session, op)(self.i, *args)
     except Exception as e: self.grid.say(f'{Path(self.grid.session.queue.path.iat[self.i]).name}: {e}', error=True); return
     self.grid.say('')
-    self.show(self.i); self.grid.update_progress()
+    self.grid.session.refresh(); self.grid.refresh_tiles()   # the whole page from the store: clicks made meanwhile in the app show
 
 @patch
 def show(self:Tile, i:int|None, thumb:bytes|None=None):
@@ -124,7 +126,7 @@ def show(self:Tile, i:int|None, thumb:bytes|None=None):
         try: self.dropdown.value = current if current in [v for _, v in self.dropdown.options] else None
         finally: self._syncing = False
     review, has_pred = s.kind == 'review', s.queue.pred.iat[i] is not None
-    self.actions.children = ([self.keep_button, self.remove_button] if review else
+    self.actions.children = ([*([self.accept_button] if has_pred else []), self.keep_button, self.remove_button] if review else
                              [*([self.accept_button] if has_pred else []), self.skip_button, self.bad_button])
 
 # %% ../nbs/10_widgets.ipynb #8566b55d
@@ -146,7 +148,7 @@ class LabelGrid(W.VBox):
         self.progress_label = W.Label()
         self.prev_button, self.next_button = _button('◀ prev'), _button('next ▶')
         self.page_label = W.Label()
-        self.accept_page_button = _button('✓ accept all on page', 'accept every pending prediction on this page', 'success')
+        self.accept_page_button = _button('✓ accept all on page', 'accept every pending prediction (suggestion) on this page', 'success')
         self.skip_page_button = _button('skip page', 'skip every pending image on this page, then go on')
         self.undo_button = _button('↶ undo', 'undo the last action of this batch', 'warning')
         self.new_class = W.Text(placeholder='new class name', layout=W.Layout(width='160px'))
@@ -157,15 +159,29 @@ class LabelGrid(W.VBox):
         self.accept_page_button.on_click(lambda _: self.accept_page())
         self.skip_page_button.on_click(lambda _: self.skip_page())
         self.undo_button.on_click(lambda _: self.undo())
-        self.add_class_button.on_click(lambda _: self.add_class(self.new_class.value))
-        self.new_class.continuous_update = False
+        self.new_class.continuous_update = False       # the name reaches the kernel whole, on Enter or when the box loses focus
+        self._add_requested = None
+        self.add_class_button.on_click(lambda _: self.request_add_class())
+        self.new_class.on_submit(lambda _: self.request_add_class())
+        self.new_class.observe(self._on_new_class, names='value')
+        self.class_pick = W.Dropdown(options=session.classes, layout=W.Layout(width='150px'), description='class',
+                                     style=dict(description_width='40px'))
+        self.rename_button = _button('rename to typed name', 'rename the chosen class to the name typed in the box')
+        self.remove_labels = W.Dropdown(options=[('refuse if labeled', 'refuse'), ('unlabel its images', 'unlabel')],
+                                        layout=W.Layout(width='190px'))
+        self.remove_button = _button('remove class', 'remove the chosen class; its labels as chosen on the right', 'danger')
+        self.undo_class_button = _button('↶ class change', 'undo the latest add, rename, merge or removal of a class', 'warning')
+        self.rename_button.on_click(lambda _: self.rename_class(self.class_pick.value, self.new_class.value))
+        self.remove_button.on_click(lambda _: self.remove_class(self.class_pick.value, self.remove_labels.value))
+        self.undo_class_button.on_click(lambda _: self.undo_class_change())
         self.tiles = [Tile(self, thumb_size) for _ in range(min(page_size, max(n, 1)))]
-        page_actions = [self.skip_page_button, self.undo_button] if session.kind == 'review' else [
-            self.accept_page_button, self.skip_page_button, self.undo_button]
+        page_actions = [self.accept_page_button, self.skip_page_button, self.undo_button]
         header = [self.title,
                   W.HBox([self.progress, self.progress_label]),
                   W.HBox([self.prev_button, self.page_label, self.next_button, W.HTML('&nbsp;&nbsp;'), *page_actions,
                           W.HTML('&nbsp;&nbsp;'), self.new_class, self.add_class_button], layout=W.Layout(flex_flow='row wrap')),
+                  W.HBox([self.class_pick, self.rename_button, self.remove_button, self.remove_labels, self.undo_class_button],
+                         layout=W.Layout(flex_flow='row wrap')),
                   self.message]
         self.tiles_box = W.Box(self.tiles, layout=W.Layout(flex_flow='row wrap'))
         super().__init__([*header, self.tiles_box])
@@ -248,11 +264,62 @@ def add_class(self:LabelGrid, name:str) -> list[str]:
     name = (name or '').strip()
     if not name: self.say('type a class name first', error=True); return self.session.classes
     if name in self.session.classes: self.say(f'{name!r} is already a class'); return self.session.classes
-    classes = self.session.add_class(name)
+    classes = self.session.store.add_classes([name], actor=self.session.actor)
     self.new_class.value = ''
-    for t in self.tiles: t.build_classes()
-    self.say(f'added class {name!r}')
+    self.classes_changed(f'added class {name!r}')
     return classes
+
+# %% ../nbs/10_widgets.ipynb #7dc25206
+ADD_WAIT = 5.   # seconds a click on an empty add-class box waits for the typed text to reach the kernel
+
+@patch
+def request_add_class(self:LabelGrid):
+    "The add-class button or Enter: add the typed name, or add it when it arrives if the click came first"
+    if (self.new_class.value or '').strip(): self._add_requested = None; return self.add_class(self.new_class.value)
+    self._add_requested = time.monotonic()
+    self.say('type a class name first', error=True)
+
+@patch
+def _on_new_class(self:LabelGrid, change):
+    "The box's text arrived: add it if a click was waiting for it"
+    if self._add_requested is not None and time.monotonic() - self._add_requested < ADD_WAIT and (change['new'] or '').strip():
+        self._add_requested = None; self.add_class(change['new'])
+
+# %% ../nbs/10_widgets.ipynb #16b10ff0
+@patch
+def classes_changed(self:LabelGrid, message:str=''):
+    "The store's classes changed: re-read the session, remake every tile's class controls and the class picker"
+    self.session.refresh()
+    picked = self.class_pick.value
+    self.class_pick.options = self.session.classes
+    self.class_pick.value = picked if picked in self.session.classes else (self.session.classes or [None])[0]
+    for t in self.tiles: t.build_classes()
+    self.update_progress(); self.say(message)
+
+def _class_op(grid, fn, message):
+    try: fn()
+    except (ValueError, KeyError) as e: grid.say(str(e).strip('"'), error=True); return False
+    grid.classes_changed(message); return True
+
+@patch
+def rename_class(self:LabelGrid, old:str, new:str) -> bool:
+    "Rename class `old` to `new` in the store (its labels follow); clears the box"
+    new = (new or '').strip()
+    if not old or not new: self.say('choose a class and type its new name in the box', error=True); return False
+    if ok := _class_op(self, lambda: self.session.store.rename_class(old, new, actor=self.session.actor), f'renamed {old!r} to {new!r}'):
+        self.new_class.value = ''
+    return ok
+
+@patch
+def remove_class(self:LabelGrid, name:str, labels:str='refuse') -> bool:
+    "Remove class `name` from the store; `labels` as in `Store.remove_class`"
+    if not name: self.say('choose a class to remove', error=True); return False
+    return _class_op(self, lambda: self.session.store.remove_class(name, labels, actor=self.session.actor), f'removed class {name!r}')
+
+@patch
+def undo_class_change(self:LabelGrid) -> bool:
+    "Undo the store's latest class change"
+    return _class_op(self, lambda: self.session.store.undo_class_change(actor=self.session.actor), 'undid the latest class change')
 
 # %% ../nbs/10_widgets.ipynb #23e3a4cc
 def _session(items, store, kind, **kw) -> LabelSession:
@@ -293,14 +360,18 @@ class BoxLabeler(W.VBox):
     def __init__(self, session:LabelSession, display_size:int=640):
         from jupyter_bbox_widget import BBoxWidget
         self.session, self.display_size, self.i = session, display_size, None
-        self.bbox = BBoxWidget(classes=session.classes)
+        self.bbox = BBoxWidget(classes=session.classes, hide_buttons=True)   # one toolbar: its submit and skip are ours
         self.bbox.on_submit(self.submit); self.bbox.on_skip(self.skip)
         self.prev_button, self.next_button, self.undo_button = _button('◀ prev'), _button('next ▶'), _button('↶ undo', style='warning')
+        self.submit_button = _button('✓ submit', 'store the boxes drawn on this image and go on', 'success')
+        self.skip_button = _button('skip', 'skip this image and go on')
+        self.submit_button.on_click(lambda _: self.submit()); self.skip_button.on_click(lambda _: self.skip())
         self.prev_button.on_click(lambda _: self.show(self.i - 1)); self.next_button.on_click(lambda _: self.show(self.i + 1))
         self.undo_button.on_click(lambda _: self.undo())
         self.progress, self.progress_label, self.title, self.message = W.IntProgress(max=max(len(session), 1)), W.Label(), W.HTML(), W.HTML()
         super().__init__([self.title, W.HBox([self.progress, self.progress_label]),
-                          W.HBox([self.prev_button, self.next_button, self.undo_button]), self.message, self.bbox])
+                          W.HBox([self.prev_button, self.next_button, self.submit_button, self.skip_button, self.undo_button]),
+                          self.message, self.bbox])
         todo = session.next_todo()
         self.show(0 if todo is None else todo)
 
