@@ -104,22 +104,26 @@ def _draw_shape(rng, shape:str, side:int):
 def sample_data(dest:str|Path='sample_data', # the folder to write (created; files in it are overwritten)
                 n_train:int=30,  # training images per class
                 n_val:int=10,    # validation images per class
-                flat:bool=False, # training images in one flat folder `images/` (shuffled), their classes aside in `truth.csv`
+                flat:bool=False, # training images in one flat folder `images/`, shuffled and unlabeled
+                noise:float=0.,  # share of training images put in a wrong class folder (label errors, for workflow 2)
                 side:int=64,     # image side in pixels
-                seed:int=0,      # the same seed writes the same files
+                seed:int=0,      # the same arguments write the same files
                ) -> Path:
-    "A small dataset of `SAMPLE_CLASSES` JPEGs: `train/<class>/` (or flat `images/` and `truth.csv`) and `val/<class>/`"
+    "A small dataset of `SAMPLE_CLASSES` JPEGs in `train/<class>/` (or flat in `images/`) and `val/<class>/`, true classes in `truth.csv`"
     import numpy as np
     rng, dest = np.random.default_rng(seed), Path(dest)
     def write(im, path): path.parent.mkdir(parents=True, exist_ok=True); im.save(path, quality=90)
     train = [(shape, i, _draw_shape(rng, shape, side)) for shape in SAMPLE_CLASSES for i in range(n_train)]
     for shape in SAMPLE_CLASSES:
         for i in range(n_val): write(_draw_shape(rng, shape, side), dest/'val'/shape/f'{shape}_{i:03d}.jpg')
-    if not flat:
-        for shape, i, im in train: write(im, dest/'train'/shape/f'{shape}_{i:03d}.jpg')
-        return dest
-    rows = ['filename,label']   # file names say nothing about the class, and the order is shuffled
-    for j, k in enumerate(rng.permutation(len(train))):
-        write(train[k][2], dest/'images'/f'img{j:04d}.jpg'); rows.append(f'img{j:04d}.jpg,{train[k][0]}')
+    flip = set(rng.choice(len(train), int(round(noise * len(train))), replace=False).tolist())
+    rows = ['filename,label']   # the truth, relative to dest: what a person who knows the classes would say
+    for j, k in enumerate(rng.permutation(len(train)) if flat else range(len(train))):
+        shape, i, im = train[k]
+        if flat: name = f'images/img{j:04d}.jpg'   # file names and order say nothing about the class
+        else:
+            given = rng.choice([s for s in SAMPLE_CLASSES if s != shape]) if k in flip else shape
+            name = f'train/{given}/{shape}_{i:03d}.jpg'
+        write(im, dest/name); rows.append(f'{name},{shape}')
     (dest/'truth.csv').write_text('\n'.join(rows) + '\n')
     return dest
