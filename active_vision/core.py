@@ -8,8 +8,8 @@ import os, warnings
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'REQUIRE_DATA_ENV', 'IMAGENETTE_CLASSES', 'FOLDER_COLOURS', 'project_root', 'data_root', 'make_images',
-           'make_folder_dataset']
+__all__ = ['DATA_ENV', 'REQUIRE_DATA_ENV', 'IMAGENETTE_CLASSES', 'IMAGENETTE_NAMES', 'FOLDER_COLOURS', 'SAMPLE_CLASSES',
+           'project_root', 'data_root', 'make_images', 'make_folder_dataset', 'sample_data']
 
 # %% ../nbs/00_core.ipynb #205de2a4
 DATA_ENV = 'ACTIVE_VISION_DATA'
@@ -43,6 +43,9 @@ IMAGENETTE_CLASSES = {
     'n03417042': ('garbage truck', 569), 'n03425413': ('gas pump', 571), 'n03445777': ('golf ball', 574),
     'n03888257': ('parachute', 701)}
 
+# %% ../nbs/00_core.ipynb #255faf0f
+IMAGENETTE_NAMES = {wnid: name for wnid, (name, _) in IMAGENETTE_CLASSES.items()}
+
 # %% ../nbs/00_core.ipynb #5ce83acf
 def make_images(n:int,                # how many images
                 folder:str|Path,      # where to write them (created)
@@ -75,3 +78,52 @@ def make_folder_dataset(root:str|Path,   # written as root/<split>/<class>/<i>.p
                 a = np.clip(np.array(rgb) + rng.normal(0, 40, (32, 32, 3)), 0, 255).astype(np.uint8)
                 x, y = rng.integers(0, 24, 2); a[y:y + 8, x:x + 8] = rng.integers(0, 255, 3)
                 Image.fromarray(a).save(root/split/name/f'{i}.png')
+
+# %% ../nbs/00_core.ipynb #d0e91fff
+SAMPLE_CLASSES = ('disc', 'square', 'triangle', 'cross')
+
+def _draw_shape(rng, shape:str, side:int):
+    "One image: `shape` in a random colour, at a random place and size, on a noisy background of another colour"
+    import numpy as np
+    from PIL import Image, ImageDraw
+    bg, fg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    while np.abs(fg - bg).sum() < 150: fg = rng.integers(0, 256, 3)   # keep the shape visible
+    a = np.clip(bg + rng.normal(0, 18, (side, side, 3)), 0, 255).astype(np.uint8)
+    im = Image.fromarray(a); d = ImageDraw.Draw(im)
+    r = rng.uniform(.22, .4) * side; cx, cy = rng.uniform(r, side - r, 2)
+    col = tuple(int(v) for v in fg)
+    if shape == 'disc': d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=col)
+    elif shape == 'square': d.rectangle([cx - r*.85, cy - r*.85, cx + r*.85, cy + r*.85], fill=col)
+    elif shape == 'triangle': d.polygon([(cx, cy - r), (cx - r, cy + r*.8), (cx + r, cy + r*.8)], fill=col)
+    else:
+        w = r * .32
+        d.rectangle([cx - r, cy - w, cx + r, cy + w], fill=col); d.rectangle([cx - w, cy - r, cx + w, cy + r], fill=col)
+    return im
+
+# %% ../nbs/00_core.ipynb #eee9782c
+def sample_data(dest:str|Path='sample_data', # the folder to write (created; files in it are overwritten)
+                n_train:int=30,  # training images per class
+                n_val:int=10,    # validation images per class
+                flat:bool=False, # training images in one flat folder `images/`, shuffled and unlabeled
+                noise:float=0.,  # share of training images put in a wrong class folder (label errors, for workflow 2)
+                side:int=64,     # image side in pixels
+                seed:int=0,      # the same arguments write the same files
+               ) -> Path:
+    "A small dataset of `SAMPLE_CLASSES` JPEGs in `train/<class>/` (or flat in `images/`) and `val/<class>/`, true classes in `truth.csv`"
+    import numpy as np
+    rng, dest = np.random.default_rng(seed), Path(dest)
+    def write(im, path): path.parent.mkdir(parents=True, exist_ok=True); im.save(path, quality=90)
+    train = [(shape, i, _draw_shape(rng, shape, side)) for shape in SAMPLE_CLASSES for i in range(n_train)]
+    for shape in SAMPLE_CLASSES:
+        for i in range(n_val): write(_draw_shape(rng, shape, side), dest/'val'/shape/f'{shape}_{i:03d}.jpg')
+    flip = set(rng.choice(len(train), int(round(noise * len(train))), replace=False).tolist())
+    rows = ['filename,label']   # the truth, relative to dest: what a person who knows the classes would say
+    for j, k in enumerate(rng.permutation(len(train)) if flat else range(len(train))):
+        shape, i, im = train[k]
+        if flat: name = f'images/img{j:04d}.jpg'   # file names and order say nothing about the class
+        else:
+            given = rng.choice([s for s in SAMPLE_CLASSES if s != shape]) if k in flip else shape
+            name = f'train/{given}/{shape}_{i:03d}.jpg'
+        write(im, dest/name); rows.append(f'{name},{shape}')
+    (dest/'truth.csv').write_text('\n'.join(rows) + '\n')
+    return dest

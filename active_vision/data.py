@@ -278,11 +278,19 @@ def quarantined(df:pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(df.attrs.get('quarantined', []), columns=['row', 'filepath', 'label', 'reason'])
 
 # %% ../nbs/02_data.ipynb #9df0b3f9
+def _as_dataset(d, name:str) -> pd.DataFrame:
+    "A DataFrame as it is; a labeling grid or session (anything with `labeled()`) as the labels made in it so far"
+    if isinstance(d, pd.DataFrame): return d
+    if callable(getattr(d, 'labeled', None)): return d.labeled()
+    raise TypeError(f'the {name} dataset is a {type(d).__name__}, not a DataFrame: pass a dataset (load_dataset) '
+                    'or a labeling grid (label_images), whose labels are grid.labeled()')
+
 def merge_datasets(first:pd.DataFrame,  # a dataset (see `load_dataset`)
-                   second:pd.DataFrame, # another one; e.g. newly labeled images
+                   second:pd.DataFrame, # another one; e.g. newly labeled images, or the labeling grid itself
                    on_conflict:str='raise', # 'raise', 'first', 'second' or 'drop' (the file leaves the dataset)
                   ) -> pd.DataFrame:
     "Union of two datasets by `filepath`, with label conflicts reported"
+    first, second = _as_dataset(first, 'first'), _as_dataset(second, 'second')
     if on_conflict not in ('raise', 'first', 'second', 'drop'):
         raise ValueError(f"on_conflict must be 'raise', 'first', 'second' or 'drop', got {on_conflict!r}")
     for name, d in (('first', first), ('second', second)):
@@ -320,10 +328,16 @@ def initial_sampling(df:pd.DataFrame,       # the dataset
     if n_samples <= 0: raise ValueError(f'n_samples must be positive, got {n_samples}')
     if n_samples > len(df): raise ValueError(f'asked for {n_samples} samples from a dataset of {len(df)}')
     labeled = 'label' in df and df.label.notna().all()
-    if stratify is None: stratify = labeled
+    stratify_default = stratify is None
+    if stratify_default: stratify = labeled
     if stratify and not labeled:
         raise ValueError(f'stratified sampling needs a label on every row; {df.label.isna().sum()} rows have none. '
                          'Pass stratify=False')
+    if not stratify and not labeled and stratify_default:   # say so: "stratified" silently turning random misleads
+        n_none = len(df) if 'label' not in df else int(df.label.isna().sum())
+        warnings.warn(f'{n_none} of {len(df)} images have no label, so this is a uniform random sample of {n_samples}, not a '
+                      'stratified one. Pass stratify=False to ask for that; for a better cold start choose from the images '
+                      "themselves: ActiveLearner(store, model, strategy='typiclust+margin').cycle(n)", stacklevel=2)
     rng = np.random.default_rng(seed)
     if not stratify: return df.iloc[np.sort(rng.choice(len(df), n_samples, replace=False))]
     groups = {c: rng.permutation(np.flatnonzero(df.label.to_numpy() == c)) for c in sorted(df.label.unique())}

@@ -219,7 +219,11 @@ def check_labeled(self:ProxyModel, df:pd.DataFrame, what:str='training') -> pd.D
         raise ValueError(f"{what} data must be a DataFrame with 'filepath' and 'label' columns (see active_vision.data.load_dataset)")
     if len(df) == 0: raise ValueError(f'{what} data is empty')
     missing = df.label.isna().to_numpy()
-    if missing.any(): raise ValueError(f'{what} row {df.index[missing.argmax()]} ({df.filepath.iloc[missing.argmax()]}) has no label')
+    if missing.any():
+        i = missing.argmax()
+        raise ValueError(f'{what} row {df.index[i]} ({Path(df.filepath.iloc[i]).name}) has no label ({missing.sum()} of {len(df)} rows '
+                         'have none): label them first, e.g. grid = av.label_images(df, store=store), click, then use '
+                         "grid.labeled(); or keep the labeled rows, df[df.label.notna()]")
     self.label_indices(df.label.tolist())
     return df[['filepath', 'label']].reset_index(drop=True)
 
