@@ -33,17 +33,20 @@ def _state():
     import streamlit as st
     return st.session_state
 
+# %% ../nbs/13_app.ipynb #ec2958fc
 def _actor() -> str:
     "This browser session, as recorded on its events: undo reverts only its own"
     import uuid
     return _state().setdefault('actor', f'app:{uuid.uuid4().hex[:12]}')
 
+# %% ../nbs/13_app.ipynb #f2a2fbb7
 def _open_store(store_path) -> Store:
     ss = _state()
     if ss.get('store_path') != str(store_path):
         ss['store'], ss['store_path'], ss['sessions'] = Store(store_path), str(store_path), {}
     return ss['store']
 
+# %% ../nbs/13_app.ipynb #524b2798
 def _open_session(store:Store, choice:str) -> LabelSession|None:
     "The session for the sidebar choice, kept across runs and refreshed from the store"
     ss = _state()
@@ -68,12 +71,15 @@ def _do(s:LabelSession, op:str, *args):
         if op == 'undo' and out is not None: ss[f'page:{s.id}'] = out // ss.get('page_size', 24)
     except Exception as e: ss['message'] = f'{op} failed: {e}'
 
+# %% ../nbs/13_app.ipynb #06aa9cea
 def _go(s:LabelSession, page:int): _state()[f'page:{s.id}'] = page
 
+# %% ../nbs/13_app.ipynb #4d1f7e17
 def _picked(s:LabelSession, i:int, key:str):
     "A class was picked for item `i` in the widget `key` (picking the current class again unselects it: ignored)"
     if (c := _state().get(key)) is not None: _do(s, 'label', i, c)
 
+# %% ../nbs/13_app.ipynb #ef7396c9
 def _add_class(s:LabelSession):
     ss = _state()
     name = (ss.get('new_class') or '').strip()
@@ -168,6 +174,7 @@ def allowed_hosts(port:int, extra=()) -> set[str]:
     names = [*LOOPBACK_NAMES, *(str(h).strip().lower() for h in extra)]
     return {f'{n}:{port}' for n in names} | (set(names) if int(port) == 80 else set())
 
+# %% ../nbs/13_app.ipynb #932b7674
 class HostGuard:
     "ASGI middleware refusing every HTTP request and websocket handshake whose Host header is not allowed (DNS rebinding)"
     def __init__(self, app, allowed): self.app, self.allowed = app, {h.lower() for h in allowed}
@@ -182,6 +189,7 @@ class HostGuard:
                 return await send({'type': 'http.response.body', 'body': body})
         return await self.app(scope, receive, send)
 
+# %% ../nbs/13_app.ipynb #7d5f4fd8
 def guard_server(allowed):
     "Wrap the ASGI app of every uvicorn server this process starts (streamlit's) in `HostGuard`"
     import uvicorn
@@ -189,6 +197,7 @@ def guard_server(allowed):
     def guarded(self, app, *args, **kwargs): init(self, HostGuard(app, allowed), *args, **kwargs)
     uvicorn.Config.__init__ = guarded
 
+# %% ../nbs/13_app.ipynb #c61831cd
 SERVE = """import sys
 from active_vision.app import guard_server
 guard_server({allowed!r})
@@ -221,6 +230,7 @@ def streamlit_command(store_path, host:str='127.0.0.1', port:int=8501,
             '--theme.primaryColor', '#2ca02c',   # the grid's green for accept and the chosen class, not streamlit's alarm red
             '--', '--store', str(Path(store_path).resolve())]
 
+# %% ../nbs/13_app.ipynb #d74f6add
 def wait_for_port(host:str, port:int, timeout:float=60., proc=None):
     "Wait until something listens on host:port; raise if `proc` exits or `timeout` passes"
     end = time.time() + timeout
@@ -232,6 +242,7 @@ def wait_for_port(host:str, port:int, timeout:float=60., proc=None):
         time.sleep(.3)
     raise TimeoutError(f'nothing listening on {host}:{port} after {timeout:.0f}s')
 
+# %% ../nbs/13_app.ipynb #21fe3721
 def run_app(store_path,                 # the store to label in
             host:str='127.0.0.1',       # address to bind; keep the loopback unless you mean to share the app
             port:int=8501,              # port to listen on

@@ -34,6 +34,7 @@ def to_rgb(im:Image.Image) -> Image.Image:
         return bg
     return im.convert('RGB') if im.mode != 'RGB' else im
 
+# %% ../nbs/02_data.ipynb #f830aa21
 def load_rgb(path, max_pixels:int=MAX_PIXELS,
              size:int|None=None, # a JPEG may be decoded at 1/2, 1/4 or 1/8 scale while both sides stay >= `size`
             ) -> Image.Image:
@@ -77,12 +78,12 @@ def check_image(path, max_pixels:int=MAX_PIXELS, decode:bool=True) -> dict:
         return bad(f'undecodable image ({type(e).__name__}: {e}); re-export or delete the file')
     return out
 
+# %% ../nbs/02_data.ipynb #56ad38d8
 def _file_kind(mode:int) -> str:
     for test, kind in ((stat.S_ISFIFO, 'a FIFO'), (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
                        (stat.S_ISDIR, 'a folder'), (stat.S_ISSOCK, 'a socket')):
         if test(mode): return kind
     return 'not a plain file'
-
 
 # %% ../nbs/02_data.ipynb #f93ba242
 def check_images(paths, max_pixels:int=MAX_PIXELS, decode:bool=True, n_workers:int|None=None,
@@ -104,6 +105,7 @@ def _frame(filepaths, labels=None, rows=None) -> pd.DataFrame:
                          'label': pd.Series(labels if labels is not None else [None]*n, dtype=object).to_numpy(),
                          'row': list(rows) if rows is not None else list(range(n))})
 
+# %% ../nbs/02_data.ipynb #dd6654b8
 def frame_from_folder(folder:str|Path) -> pd.DataFrame:
     "Images under `folder`: labeled by class subfolder, or unlabeled when the images lie flat in it"
     folder = Path(folder)
@@ -151,6 +153,7 @@ def frame_from_hf(ds,                       # a `datasets.Dataset` with an image
     df['reason'] = pd.Series(reasons, index=list(reasons), dtype=object).reindex(df.index)
     return df
 
+# %% ../nbs/02_data.ipynb #1d22bdaa
 def load_hf(name_or_dir:str|Path,   # a local folder (read with the `imagefolder` builder) or a hub dataset name
             split:str|None=None,      # the split to return; default: the only one there is, else 'train'
             **kwargs) -> 'datasets.Dataset':
@@ -244,10 +247,12 @@ def _check_frame(df, classes, root, check, max_pixels, store, split, import_labe
         print(f'{n} of {len(out)} images have no label: they join the unlabeled pool')
     return out
 
+# %% ../nbs/02_data.ipynb #363c2336
 def _absolute(p, base:Path) -> str:
     try: return str(p if Path(p).is_absolute() else (base/p).resolve())
     except (ValueError, OSError): return str(base/p)   # e.g. a NUL byte: check_image quarantines it with the reason
 
+# %% ../nbs/02_data.ipynb #1aec3d8a
 def _warn_case_clashes(names):
     "Warn when class names differ only in case: they would become separate classes"
     seen = {}
@@ -255,7 +260,6 @@ def _warn_case_clashes(names):
     if clash := [v for v in seen.values() if len(v) > 1]:
         warnings.warn(f'labels {", ".join(map(repr, clash[0]))} differ only in case ({len(clash)} such group(s)): they are '
                       'kept as separate classes; fix the labels if they name one class', stacklevel=4)
-
 
 # %% ../nbs/02_data.ipynb #6673c1a5
 def register(store:Store, df:pd.DataFrame, classes:list[str], split:str='unlabeled', import_labels:bool=True):
@@ -285,6 +289,7 @@ def _as_dataset(d, name:str) -> pd.DataFrame:
     raise TypeError(f'the {name} dataset is a {type(d).__name__}, not a DataFrame: pass a dataset (load_dataset) '
                     'or a labeling grid (label_images), whose labels are grid.labeled()')
 
+# %% ../nbs/02_data.ipynb #3416952f
 def merge_datasets(first:pd.DataFrame,  # a dataset (see `load_dataset`)
                    second:pd.DataFrame, # another one; e.g. newly labeled images, or the labeling grid itself
                    on_conflict:str='raise', # 'raise', 'first', 'second' or 'drop' (the file leaves the dataset)

@@ -52,6 +52,7 @@ def predictions_frame(filepaths,      # N image paths
     return pd.DataFrame({'filepath': [str(p) for p in filepaths], 'pred': np.asarray(classes, dtype=object)[top],
                          'confidence': probs[np.arange(len(top)), top].astype(float)})
 
+# %% ../nbs/08_session.ipynb #1fedd7f9
 def strategy_queue(filepaths,            # N pool image paths
                    n:int,                # batch size
                    probs=None,           # (N, C) class probabilities (None in a cold start)
@@ -73,6 +74,7 @@ def batch_id(image_ids, kind:str='label') -> str:
     h = hashlib.blake2b(np.asarray(image_ids, dtype=np.int64).tobytes(), digest_size=6).hexdigest()
     return f'{kind}-{h}'
 
+# %% ../nbs/08_session.ipynb #9b0c137f
 def save_batch(store:Store, session:str, queue:pd.DataFrame, image_ids, kind:str='label', cycle:int|None=None):
     "Save (or replace) the queue of batch `session` in the store; the first creation time is kept"
     if kind not in SESSION_KINDS: raise ValueError(f'kind must be one of {SESSION_KINDS}, got {kind!r}')
@@ -82,6 +84,7 @@ def save_batch(store:Store, session:str, queue:pd.DataFrame, image_ids, kind:str
                confidence=[None if np.isnan(c) else round(float(c), 6) for c in queue.confidence])
     store.put_record(f'session:{session}', rec)
 
+# %% ../nbs/08_session.ipynb #ec49901b
 def load_batch(store:Store, session:str, missing_ok:bool=False) -> dict|None:
     "The saved batch `session` as a dict (kind, cycle, created, image_ids, pred, confidence, given)"
     rec = store.get_record(f'session:{session}')
@@ -176,9 +179,11 @@ def _reload(self:LabelSession, i:int):
 @patch(as_prop=True)
 def done(self:LabelSession) -> np.ndarray: return np.array([s is not None for s in self.state], dtype=bool)
 
+# %% ../nbs/08_session.ipynb #25102676
 @patch(as_prop=True)
 def n_done(self:LabelSession) -> int: return sum(s is not None for s in self.state)
 
+# %% ../nbs/08_session.ipynb #cefe4602
 @patch(as_prop=True)
 def progress(self:LabelSession) -> str:
     "'n of N labeled' (reviewed, annotated), with the skipped/bad/removed counts when there are any"
@@ -187,6 +192,7 @@ def progress(self:LabelSession) -> str:
     done = dict(label='labeled', review='reviewed', box='annotated')[self.kind]
     return f'{self.n_done} of {len(self)} {done}' + (f' ({extra})' if extra else '')
 
+# %% ../nbs/08_session.ipynb #009162d0
 @patch
 def next_todo(self:LabelSession, start:int=0) -> int|None:
     "Position of the first item not done at or after `start` (wrapping round); None when all are done"
@@ -205,38 +211,45 @@ def _commit(self:LabelSession, i:int, kind:str, label=None, source=None, payload
     self._reload(i)
     return eid
 
+# %% ../nbs/08_session.ipynb #23251ef6
 @patch
 def add_class(self:LabelSession, name:str) -> list[str]:
     "Add class `name` to the store; returns all classes"
     return self.store.add_classes([name])
 
+# %% ../nbs/08_session.ipynb #ee9fda91
 @patch
 def label(self:LabelSession, i:int, label:str) -> int:
     "Give item `i` the class `label`"
     if label not in self.classes: raise ValueError(f'{label!r} is not a class ({self.classes}); add it first with add_class')
     return self._commit(i, 'label', label)
 
+# %% ../nbs/08_session.ipynb #48dfdcc8
 @patch
 def accept(self:LabelSession, i:int) -> int:
     "Accept the model's prediction for item `i`"
     if (pred := self.queue.pred.iat[i]) is None: raise ValueError(f'item {i} ({self.queue.path.iat[i]}) has no prediction to accept')
     return self._commit(i, 'label', pred, source='accepted-prediction')
 
+# %% ../nbs/08_session.ipynb #64becdf3
 @patch
 def skip(self:LabelSession, i:int) -> int:
     "Skip item `i` (undecided; it stays in the pool)"
     return self._commit(i, 'skip')
 
+# %% ../nbs/08_session.ipynb #8540d507
 @patch
 def bad(self:LabelSession, i:int, reason:str|None=None) -> int:
     "Mark item `i` as a bad image / in none of the classes; it leaves the training data"
     return self._commit(i, 'bad', payload={'reason': reason} if reason else None)
 
+# %% ../nbs/08_session.ipynb #cd2b32a6
 @patch
 def remove(self:LabelSession, i:int) -> int:
     "Remove item `i` from the dataset (review workflow)"
     return self._commit(i, 'remove')
 
+# %% ../nbs/08_session.ipynb #7d0e5c4e
 @patch
 def keep(self:LabelSession, i:int) -> int:
     "Confirm the given label of item `i` (review workflow): a human label event with the same class"
@@ -255,6 +268,7 @@ def accept_all(self:LabelSession, positions) -> int:
     for i in todo: self._reload(i)
     return len(todo)
 
+# %% ../nbs/08_session.ipynb #c9519381
 @patch
 def skip_all(self:LabelSession, positions) -> int:
     "Skip the items at `positions` that are not done; returns how many"
@@ -289,6 +303,7 @@ def box(self:LabelSession, i:int, boxes:list[dict], image_size:tuple|None=None) 
     payload = dict(boxes=clean, image_size=list(image_size) if image_size else None)
     return self._commit(i, 'box', payload=payload)
 
+# %% ../nbs/08_session.ipynb #e48ce239
 @patch
 def boxes(self:LabelSession, i:int) -> list[dict]:
     "The boxes of item `i` in this session (empty when none)"
@@ -300,6 +315,7 @@ def table(self:LabelSession) -> pd.DataFrame:
     "The queue with state, label, source and event id of each item"
     return self.queue.assign(state=self.state, label=self.labels, source=self.sources, event_id=self.event_ids)
 
+# %% ../nbs/08_session.ipynb #f8f7318d
 @patch
 def labeled(self:LabelSession) -> pd.DataFrame:
     "Items labeled in this session as a dataset: filepath, label (classes in attrs)"
@@ -309,6 +325,7 @@ def labeled(self:LabelSession) -> pd.DataFrame:
     out.attrs['classes'] = sorted(self.classes)
     return out
 
+# %% ../nbs/08_session.ipynb #4988cc07
 @patch
 def removed(self:LabelSession) -> pd.DataFrame:
     "Items marked bad or removed in this session: filepath, state"
@@ -327,11 +344,13 @@ def live_boxes(store:Store, session:str|None=None) -> pd.DataFrame:
     return pd.DataFrame({'image_id': rows.image_id, 'path': rows.path, 'width': [s[0] for s in size], 'height': [s[1] for s in size],
                          'boxes': [p.get('boxes', []) for p in payloads]})
 
+# %% ../nbs/08_session.ipynb #9a0fe4fa
 def _image_size(path, w, h):
     if w is not None and not pd.isna(w) and h is not None and not pd.isna(h): return int(w), int(h)
     from PIL import Image
     with Image.open(path) as im: return im.size
 
+# %% ../nbs/08_session.ipynb #c3c3c755
 def to_coco(store:Store,
             session:str|None=None,      # only the boxes of this session
             root:str|Path|None=None,    # write file names relative to this folder
@@ -350,6 +369,7 @@ def to_coco(store:Store,
     return dict(info=dict(description=f'active-vision boxes from {store.path.name}', date_created=time.strftime('%Y-%m-%d')),
                 images=images, annotations=anns, categories=[dict(id=i, name=c, supercategory='') for c, i in cats.items()])
 
+# %% ../nbs/08_session.ipynb #3edd05ca
 def save_coco(store:Store, path:str|Path, session:str|None=None, root:str|Path|None=None) -> Path:
     "Write the store's box labels to a COCO JSON file"
     Path(path).write_text(json.dumps(to_coco(store, session, root), indent=1))

@@ -133,6 +133,7 @@ class Store:
         n = self.conn.execute('SELECT COUNT(*) FROM images').fetchone()[0]
         return f'Store({str(self.path)!r}: {n} images, {len(self.classes)} classes)'
 
+# %% ../nbs/01_store.ipynb #c7ad1b97
 def _unwritable(folder:Path) -> str:
     "'; folder ... is not writable' when a file cannot be made in `folder` (asked by trying: root ignores permission bits)"
     try: tempfile.TemporaryFile(dir=folder).close(); return ''
@@ -183,6 +184,7 @@ def add_images(self:Store,
         c.executemany(f'INSERT OR IGNORE INTO images({",".join(IMAGE_COLS)}, added) VALUES (?,?,?,?,?,?,?,?)', rows)
     return self.image_ids(df['path'])
 
+# %% ../nbs/01_store.ipynb #551c0473
 @patch
 def image_ids(self:Store, paths) -> np.ndarray:
     "Ids of the images at `paths`; an unknown path raises `KeyError` naming it"
@@ -207,12 +209,14 @@ def images(self:Store,
               {"WHERE " + " AND ".join(where) if where else ""} ORDER BY i.id'''
     return self.query(sql, params).set_index('id')
 
+# %% ../nbs/01_store.ipynb #fac7faec
 @patch
 def quarantine(self:Store, image, reason:str):
     "Take an image out of use, keeping the reason; its labels stay in the history"
     with self.transaction() as c:
         c.execute("UPDATE images SET status='quarantined', reason=? WHERE id=?", (reason, self._image_id(image)))
 
+# %% ../nbs/01_store.ipynb #d1ba4655
 @patch
 def _image_id(self:Store, image) -> int:
     if isinstance(image, (int, np.integer)): return int(image)
@@ -253,6 +257,7 @@ def _check_event(kind, source):
     if kind not in KINDS: raise ValueError(f'kind must be one of {KINDS}, got {kind!r}')
     if source not in SOURCES: raise ValueError(f'source must be one of {SOURCES}, got {source!r}')
 
+# %% ../nbs/01_store.ipynb #1b4a510d
 LATEST_STATE_SQL = f'''(SELECT e.kind FROM label_events e WHERE e.image_id = images.id AND e.kind IN {STATE_KINDS}
     AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.id) ORDER BY e.source != 'import' DESC, e.id DESC LIMIT 1)'''
 
@@ -265,6 +270,7 @@ def _sync_split(self:Store, c, image_ids):
         c.execute(f'''UPDATE images SET split = CASE WHEN {LATEST_STATE_SQL} = 'label' THEN 'labeled' ELSE 'unlabeled' END
                       WHERE split != 'eval' AND id IN ({','.join('?'*len(chunk))})''', chunk)
 
+# %% ../nbs/01_store.ipynb #323f3c48
 @patch
 def add_label(self:Store,
               image:int|str,               # image id or registered path
@@ -303,6 +309,7 @@ def labels(self:Store,
         WHERE l.kind = 'label' AND i.status = 'ok' {"" if include_eval else "AND i.split != 'eval'"}
         ORDER BY i.id''')
 
+# %% ../nbs/01_store.ipynb #b8ce5d27
 @patch
 def history(self:Store, image:int|str|None=None) -> pd.DataFrame:
     "Every label event, oldest first (for one image when given), with a column saying whether it was undone"
@@ -400,6 +407,7 @@ def _skip_decided(self:Store, ids:list, labels:list) -> tuple[list, list]:
 def _check_class(self:Store, name:str):
     if name not in self.classes: raise ValueError(f'{name!r} is not a class; the classes are {self.classes}')
 
+# %% ../nbs/01_store.ipynb #c92b08d8
 @patch
 def _relabel_current(self:Store, c, old:str, new:str|None, class_event:int, actor=None) -> int:
     "Inside the caller's transaction: a new event for every image whose current label is `old` (label `new`, or 'unlabel'), naming the event it replaces"
@@ -412,6 +420,7 @@ def _relabel_current(self:Store, c, old:str, new:str|None, class_event:int, acto
     self._sync_split(c, [r[0] for r in rows])
     return len(rows)
 
+# %% ../nbs/01_store.ipynb #509c96eb
 @patch
 def class_counts(self:Store) -> dict:
     "How many images currently carry each class (eval and quarantined images included)"
@@ -544,6 +553,7 @@ def record_cycle(self:Store,
                   (number, strategy, n_labeled, n_pool, json.dumps(metrics or {}, default=float),
                    json.dumps([int(i) for i in (chosen or [])]), time.time()))
 
+# %% ../nbs/01_store.ipynb #cad76ed0
 @patch
 def cycles(self:Store) -> pd.DataFrame:
     "All recorded cycles, with metrics and chosen ids decoded"
@@ -551,6 +561,7 @@ def cycles(self:Store) -> pd.DataFrame:
     for c in ('metrics', 'chosen'): df[c] = df[c].map(json.loads)
     return df
 
+# %% ../nbs/01_store.ipynb #17fab165
 @patch(as_prop=True)
 def next_cycle(self:Store) -> int:
     "The number of the next cycle to run"
@@ -595,6 +606,7 @@ def put_embeddings(self:Store, key:str, image_ids, embs:np.ndarray):
         c.executemany('INSERT OR REPLACE INTO embeddings VALUES (?,?,?)',
                       ((key, int(i), e.tobytes()) for i, e in zip(image_ids, embs)))
 
+# %% ../nbs/01_store.ipynb #bec22f28
 @patch
 def get_embeddings(self:Store, key:str, image_ids) -> tuple[np.ndarray|None, np.ndarray]:
     "Cached embeddings for `image_ids` (NaN rows where missing, `None` if none are cached) and the missing mask"
@@ -612,6 +624,7 @@ def get_embeddings(self:Store, key:str, image_ids) -> tuple[np.ndarray|None, np.
         if (v := found.get(int(i))) is not None: out[row] = np.frombuffer(v, dtype=np.float32)
     return out, missing
 
+# %% ../nbs/01_store.ipynb #67208f19
 @patch
 def cached_embeddings(self:Store, key:str, image_ids, compute, # `compute(ids) -> (n, D) array` for the missing ones
                      ) -> np.ndarray:
@@ -625,6 +638,7 @@ def cached_embeddings(self:Store, key:str, image_ids, compute, # `compute(ids) -
         if len(new) != len(ids): embs[missing] = new
     return embs
 
+# %% ../nbs/01_store.ipynb #ec27f037
 @patch
 def prune_embeddings(self:Store, keep:str) -> int:
     "Delete cached embeddings under any key but `keep`; returns how many rows went"
@@ -651,9 +665,11 @@ def to_df(self:Store) -> pd.DataFrame:
     df.loc[df.state != 'label', 'label'] = None
     return df[['path', 'label', 'state', 'split', 'status', 'reason', 'hash', 'width', 'height']]
 
+# %% ../nbs/01_store.ipynb #932ea370
 @patch
 def to_parquet(self:Store, path): self.to_df().to_parquet(path, index=False); return Path(path)
 
+# %% ../nbs/01_store.ipynb #6e07625c
 @patch
 def to_csv(self:Store, path): self.to_df().to_csv(path, index=False); return Path(path)
 
@@ -683,6 +699,7 @@ def import_df(self:Store,
             if st in ('bad', 'remove'): self.add_label(int(i), kind=st, source=source)
     return ids
 
+# %% ../nbs/01_store.ipynb #d6cb5c9c
 @patch
 def import_file(self:Store, path, **kwargs) -> np.ndarray:
     "Import a parquet or CSV file written by `to_parquet`/`to_csv` (or any table with a path column)"

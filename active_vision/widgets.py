@@ -29,11 +29,13 @@ def _shared(name:str, make):
     if name not in _SHARED or getattr(_SHARED[name], 'comm', True) is None: _SHARED[name] = make()
     return _SHARED[name]
 
+# %% ../nbs/10_widgets.ipynb #932d7a23
 def _button(description, tooltip='', style=''):
     return W.Button(description=description, tooltip=tooltip or description, button_style=style,
                     layout=_shared('button', lambda: W.Layout(width='auto', height='26px', padding='0 6px', margin='1px')),
                     style=_shared('button_style', W.ButtonStyle))
 
+# %% ../nbs/10_widgets.ipynb #00d52ecd
 def _caption(session:LabelSession, i:int) -> str:
     "HTML describing item `i`: prediction and confidence, and the given label when reviewing"
     q = session.queue.iloc[i]
@@ -44,6 +46,7 @@ def _caption(session:LabelSession, i:int) -> str:
         return f'given <b>{given}</b> · predicted {pred}'
     return f'predicted {pred}' if q.pred is not None else pred
 
+# %% ../nbs/10_widgets.ipynb #24e2d045
 def _state_text(session:LabelSession, i:int) -> str:
     st, lab, src = session.state[i], session.labels[i], session.sources[i]
     if st is None: return '<span style="color:#888">to do</span>'
@@ -109,6 +112,7 @@ def act(self:Tile, op:str, *args):
     self.grid.say('')
     self.grid.session.refresh(); self.grid.refresh_tiles()   # the whole page from the store: clicks made meanwhile in the app show
 
+# %% ../nbs/10_widgets.ipynb #374290fe
 @patch
 def show(self:Tile, i:int|None, thumb:bytes|None=None):
     "Show queue item `i` (None hides the tile)"
@@ -216,6 +220,7 @@ def go(self:LabelGrid, page:int, refresh:bool=True):
     self.prev_button.disabled, self.next_button.disabled = page == 0, page >= self.n_pages - 1
     self.update_progress()
 
+# %% ../nbs/10_widgets.ipynb #d13a38a8
 @patch
 def update_progress(self:LabelGrid):
     "Refresh the progress bar and its 'n of N labeled' text"
@@ -223,6 +228,7 @@ def update_progress(self:LabelGrid):
     self.progress_label.value = self.session.progress
     self.progress.bar_style = 'success' if self.session.n_done == len(self.session) else 'info'
 
+# %% ../nbs/10_widgets.ipynb #497014bf
 @patch
 def refresh_tiles(self:LabelGrid):
     "Re-show the tiles of the current page from the session (no new thumbnails)"
@@ -238,6 +244,7 @@ def accept_page(self:LabelGrid) -> int:
     self.say(f'accepted {n} prediction(s)'); self.refresh_tiles()
     return n
 
+# %% ../nbs/10_widgets.ipynb #4a19075c
 @patch
 def skip_page(self:LabelGrid) -> int:
     "Skip every pending image on the page and go to the next page"
@@ -247,6 +254,7 @@ def skip_page(self:LabelGrid) -> int:
     else: self.refresh_tiles()
     return n
 
+# %% ../nbs/10_widgets.ipynb #2070c2b9
 @patch
 def undo(self:LabelGrid) -> int|None:
     "Undo the batch's latest action and show the item it changed"
@@ -258,6 +266,7 @@ def undo(self:LabelGrid) -> int|None:
     else: self.refresh_tiles()
     return p
 
+# %% ../nbs/10_widgets.ipynb #acfec346
 @patch
 def add_class(self:LabelGrid, name:str) -> list[str]:
     "Add a class on the fly (cold start): every tile gets a control for it"
@@ -279,6 +288,7 @@ def request_add_class(self:LabelGrid):
     self._add_requested = time.monotonic()
     self.say('type a class name first', error=True)
 
+# %% ../nbs/10_widgets.ipynb #97419828
 @patch
 def _on_new_class(self:LabelGrid, change):
     "The box's text arrived: add it if a click was waiting for it"
@@ -296,11 +306,13 @@ def classes_changed(self:LabelGrid, message:str=''):
     for t in self.tiles: t.build_classes()
     self.update_progress(); self.say(message)
 
+# %% ../nbs/10_widgets.ipynb #42ae8837
 def _class_op(grid, fn, message):
     try: fn()
     except (ValueError, KeyError) as e: grid.say(str(e).strip('"'), error=True); return False
     grid.classes_changed(message); return True
 
+# %% ../nbs/10_widgets.ipynb #1eecc990
 @patch
 def rename_class(self:LabelGrid, old:str, new:str) -> bool:
     "Rename class `old` to `new` in the store (its labels follow); clears the box"
@@ -310,12 +322,14 @@ def rename_class(self:LabelGrid, old:str, new:str) -> bool:
         self.new_class.value = ''
     return ok
 
+# %% ../nbs/10_widgets.ipynb #85733e0d
 @patch
 def remove_class(self:LabelGrid, name:str, labels:str='refuse') -> bool:
     "Remove class `name` from the store; `labels` as in `Store.remove_class`"
     if not name: self.say('choose a class to remove', error=True); return False
     return _class_op(self, lambda: self.session.store.remove_class(name, labels, actor=self.session.actor), f'removed class {name!r}')
 
+# %% ../nbs/10_widgets.ipynb #83f2f490
 @patch
 def undo_class_change(self:LabelGrid) -> bool:
     "Undo the store's latest class change"
@@ -327,6 +341,7 @@ def _session(items, store, kind, **kw) -> LabelSession:
     if store is None: raise ValueError('pass store= (a Store or the path of its file) to record the labels in')
     return LabelSession(store, items, kind=kind, **kw)
 
+# %% ../nbs/10_widgets.ipynb #099abc67
 def label_images(items,                     # DataFrame (filepath, optional pred, confidence), list of paths, or a LabelSession
                  store:Store|str|Path|None=None, # where the labels go
                  classes:list|None=None,    # class names (more can be added in the grid)
@@ -341,6 +356,7 @@ def label_images(items,                     # DataFrame (filepath, optional pred
     s = _session(items, store, 'label', classes=classes, session=session, cycle=cycle)
     return LabelGrid(s, page_size, thumb_size, max_buttons, ThumbnailCache(thumb_dir, size=thumb_size))
 
+# %% ../nbs/10_widgets.ipynb #085d66e8
 def review_labels(items,                    # DataFrame: filepath, label (given), pred, confidence; e.g. suspected label errors
                   store:Store|str|Path|None=None,
                   session:str|None=None, cycle:int|None=None, page_size:int=24, thumb_size:int=160, max_buttons:int=8,
@@ -429,6 +445,7 @@ class BoxLabeler(W.VBox):
         p = self.session.undo()
         if p is not None: self.show(p)
 
+# %% ../nbs/10_widgets.ipynb #a4d4687a
 def label_boxes(items,                      # list of paths or a DataFrame with filepath, or a LabelSession of kind 'box'
                 store:Store|str|Path|None=None,
                 classes:list|None=None,     # box class names
