@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   simulated active-learning session on Imagenette from zero labels (random vs kmeans+uncertain_diverse), writes demo_out/
+#   make demo   simulated active-learning session on Imagenette from zero labels (random vs maxherding+uncertain_diverse), writes demo_out/
 #   make test   the whole check: nbdev_clean, nbdev_export sync, README sync, outputs, docs site, nbdev_test
 #   make docs   the docs site in _docs/: nbdev_docs where Quarto is installed, else static HTML (.ci/docs.py);
 #               `make docs-check` then opens every page in chromium (.ci/docs_browser.py)
@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data/imagenette
+EUROSAT ?= ../shared/data/eurosat_rgb
 
 .PHONY: demo test venv readme docs docs-check bench label-errors-bench clean
 
@@ -38,5 +39,10 @@ docs-check: docs
 bench: $(BIN)/.installed
 	$(BIN)/active-vision bench --data $(DATA) --out bench_out $(ARGS)
 
+# the yardstick of issue 11: Imagenette and EuroSAT from zero labels, the default recipe and random, default head and --supervised, 5 seeds
+bench-all: $(BIN)/.installed
+	$(BIN)/active-vision bench --data $(DATA),$(EUROSAT) --init cold --strategies random,maxherding+uncertain_diverse \
+		--heads adaptive,supervised --budgets 10,20,30,50,100,200,300,500 --seeds 5 --wandb disabled --out bench_all $(ARGS)
+
 clean:
-	rm -rf _docs _proc demo_out bench_out
+	rm -rf _docs _proc demo_out bench_out bench_all

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_bench.ipynb #6ef48af0
 from __future__ import annotations
-import json, time, os, textwrap
+import inspect, json, time, os, textwrap
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastprogress.fastprogress import progress_bar
@@ -18,10 +18,11 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
                            inject_noise, NOISE_KINDS, prune_refit)
 
 # %% auto #0
-__all__ = ['IMAGENETTE_URL', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs', 'find_data', 'class_files', 'prepare',
-           'session_store', 'simulate', 'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'bench',
-           'all_labels_accuracy', 'bench_cycle', 'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling',
-           'cleanlab_orders', 'digits_folder', 'label_errors_bench_table', 'bench_label_errors']
+__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs', 'find_data',
+           'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach', 'summarise', 'format_table',
+           'plot_curves', 'seed_drops', 'overview_table', 'bench', 'all_labels_accuracy', 'bench_cycle', 'bench_store',
+           'bench_strategies', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
+           'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/12_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -116,12 +117,12 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
              seed:int=0,               # seed for the initial set and the strategies
              mode:str='fast',          # 'fast' (frozen backbone + head) or 'full' (fine-tune each cycle)
              train_kwargs:dict|None=None,
-             semi_supervised:bool=True, # fast mode: the semi-supervised head (False: labeled images only)
+             head:str='adaptive',      # fast mode: the head (see `loop.HEADS`)
             ) -> list[dict]:
     "Accuracy at each budget for one strategy and seed"
     store = session_store(cache, model.backbone_key)
     al = ActiveLearner(store, model, strategy=strategy, mode=mode, oracle=oracle, seed=seed, train_kwargs=train_kwargs,
-                       semi_supervised=semi_supervised)
+                       head=head)
     pool = al.pool()
     if init == 'cold': init = strategy.split('+')[0] if '+' in strategy else 'random'
     if init in ('stratified', 'random'):
@@ -143,20 +144,27 @@ def labels_to_reach(labels:list[int], acc:list[float], target:float) -> int|None
     "The first labeled count whose accuracy reaches `target` (None if never)"
     return next((l for l, a in zip(labels, acc) if a is not None and a >= target), None)
 
+# %% ../nbs/12_bench.ipynb #c2c7b8ee
+RELATIVE_TARGETS = (0.90, 0.95, 0.98)   # shares of the all-labels accuracy: comparable across datasets
+
 # %% ../nbs/12_bench.ipynb #97b13100
 def summarise(runs:dict,                  # {strategy: [rows of one seed, ...]} from `simulate`
               targets=(0.90, 0.95, 0.96, 0.97, 0.975, 0.98), # accuracies to report labels-to-reach for
               baseline:str='random',      # the strategy ratios are taken against
+              ceiling:float|None=None,    # the all-labels accuracy: also labels to reach `RELATIVE_TARGETS` of it
              ) -> dict:
-    "Mean/std accuracy per budget, labels to reach each target, and the saving against the baseline"
+    "Mean/std accuracy per budget, every seed's curve, labels to reach each target, and the saving against the baseline"
     out = {}
     for name, seeds in runs.items():
         labels = [r['labels'] for r in seeds[0]]
         acc = np.array([[r['accuracy'] for r in rows] for rows in seeds], dtype=float)
         mean, std = acc.mean(0), acc.std(0)
         out[name] = dict(labels=labels, acc_mean=mean.round(5).tolist(), acc_std=std.round(5).tolist(),
+                         acc_per_seed=acc.round(5).tolist(),
                          labels_to_reach={f'{t:g}': labels_to_reach(labels, mean, t) for t in targets},
                          seconds=float(np.mean([sum(r['seconds'] for r in rows) for rows in seeds])))
+        if ceiling: out[name]['labels_to_reach_relative'] = {f'{f:g}': labels_to_reach(labels, mean, f * ceiling)
+                                                             for f in RELATIVE_TARGETS}
     if baseline in out:
         base = out[baseline]
         for name, s in out.items():
@@ -185,6 +193,11 @@ def format_table(summary:dict) -> str:
             ratio = f' ({r:g}x)' if r else f' (>{low:g}x)' if low else ''
             return ('—' if k is None else f'{k}' + (ratio if n != 'random' else '')).rjust(w)
         lines.append(f'{100*float(t):g}%'.ljust(8) + ''.join(cell(n) for n in names))
+    if 'labels_to_reach_relative' in summary[names[0]]:   # targets as shares of the all-labels accuracy
+        lines.append(''); lines.append('to reach a share of the all-labels accuracy')
+        for f in summary[names[0]]['labels_to_reach_relative']:
+            lines.append(f'{100*float(f):g}%'.ljust(8) + ''.join(
+                str(summary[n]['labels_to_reach_relative'][f] or '—').rjust(w) for n in names))
     return '\n'.join(lines)
 
 # %% ../nbs/12_bench.ipynb #82d4b987
@@ -205,8 +218,37 @@ def plot_curves(summary:dict, path:str|Path|None=None, title:str=''):
     if path: fig.savefig(path, dpi=120)
     return fig
 
+# %% ../nbs/12_bench.ipynb #a2c66f6e
+def seed_drops(runs:dict,            # {name: [rows of one seed, ...]} from `simulate`
+               max_drop:float=0.05,  # report falls larger than this (5 points)
+              ) -> list[dict]:
+    "Every fall of one seed's accuracy by more than `max_drop` between consecutive budgets"
+    return [dict(strategy=name, seed=seed, labels=[a['labels'], b['labels']], drop=round(a['accuracy'] - b['accuracy'], 5))
+            for name, seeds in runs.items() for seed, rows in enumerate(seeds) for a, b in zip(rows, rows[1:])
+            if a['accuracy'] is not None and b['accuracy'] is not None and a['accuracy'] - b['accuracy'] > max_drop]
+
+# %% ../nbs/12_bench.ipynb #e8255df4
+def overview_table(results:dict, # {dataset name: `bench` result}
+                  ) -> str:
+    "One row per dataset and a mean row: each strategy's mean accuracy over the budgets (labels to 95% of all labels)"
+    names = list(next(iter(results.values()))['strategies'])
+    w = max(16, *map(len, names)) + 2
+    lines = ['mean accuracy over the budgets (labels to reach 95% of the all-labels accuracy)',
+             'dataset'.ljust(14) + 'all labels'.rjust(12) + ''.join(n.rjust(w) for n in names)]
+    means = {n: [] for n in names}
+    for ds, res in results.items():
+        ceiling = (res.get('all_labels') or {}).get('accuracy')
+        cells = []
+        for n in names:
+            s = res['strategies'][n]; means[n].append(float(np.mean(s['acc_mean'])))
+            reach = s.get('labels_to_reach_relative', {}).get('0.95')
+            cells.append(f"{100 * means[n][-1]:.1f} ({'—' if reach is None else reach})".rjust(w))
+        lines.append(ds.ljust(14) + (f'{100 * ceiling:.1f}' if ceiling else '').rjust(12) + ''.join(cells))
+    lines.append('mean'.ljust(14) + ''.rjust(12) + ''.join(f'{100 * np.mean(means[n]):.1f}'.rjust(w) for n in names))
+    return '\n'.join(lines)
+
 # %% ../nbs/12_bench.ipynb #de6f7124
-def bench(data:str|Path|None=None,        # folder with train/ and val/ (default: ../shared/data/imagenette)
+def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default: Imagenette), or several: a list or 'a,b'
           strategies=('random', 'margin'), # strategy names (see `strategies.select`)
           seeds:int=3,                     # runs per strategy, seeds 0..seeds-1
           init:str='stratified',           # initial set: 'stratified', 'random', 'cold' (each strategy's own) or a strategy name
@@ -216,47 +258,61 @@ def bench(data:str|Path|None=None,        # folder with train/ and val/ (default
           budgets:list[int]|None=None,     # explicit labeled counts to measure at (overrides init_size/step/budget)
           arch:str='efficientnet_lite0',   # the proxy model
           mode:str='fast',                 # 'fast' (cached embeddings + head) or 'full' (fine-tune)
-          out:str|Path='bench_out',        # folder for the cache, bench.json and curves.png
+          out:str|Path='bench_out',        # folder for the cache, bench.json and curves.png (a subfolder per dataset when several)
           max_per_class:int|None=None,     # subsample the dataset (quick runs)
-          all_labels:bool=False,           # also measure accuracy with every pool label (the ceiling)
+          all_labels:bool=False,           # also the accuracy with every pool label, and labels to reach 90/95/98% of it
           wandb_mode:str='offline',        # 'offline', 'online' or 'disabled'
           model=None,                      # a ready ProxyModel (default: load_model(arch))
           train_kwargs:dict|None=None,     # for full mode: epochs, lr, freeze_epochs
-          semi_supervised:bool=True,       # fast mode: spread labels over the pool before fitting the head
+          heads=('adaptive',),             # fast mode: run every strategy with each head (`loop.HEADS`); columns of later heads are named 'strategy [head]'
+          max_drop:float=0.05,             # warn when a seed loses more than this between consecutive budgets
          ) -> dict:
-    "Run the simulation bench; print a table; write JSON and a PNG learning curve"
+    "Run the simulation bench on one dataset or several; print tables; write JSON and PNG learning curves"
     from active_vision.models import load_model
     from active_vision.loop import WandbTracker
-    data, out = find_data(data), Path(out)
+    datasets = [d for d in data.split(',') if d.strip()] if isinstance(data, str) else data
+    if isinstance(datasets, (list, tuple)) and len(datasets) > 1:   # the same recipe on each, then the overview
+        kw = {k: v for k, v in locals().items() if k in inspect.signature(bench).parameters and k not in ('data', 'out', 'all_labels', 'model')}
+        results = {}
+        for d in datasets:
+            print(f'\n== {Path(d).name} ==')
+            results[Path(d).name] = bench(d, out=Path(out)/Path(d).name, all_labels=True, **kw)
+        print('\n' + overview_table(results))
+        (Path(out)/'bench_all.json').write_text(json.dumps(results, indent=1))
+        return results
+    if isinstance(datasets, (list, tuple)): datasets = datasets[0] if datasets else None
+    data, out = find_data(datasets), Path(out)
     classes = sorted(p.name for p in split_dirs(data)[0].iterdir() if p.is_dir())
     model = model or load_model(arch, classes=classes)
     cache, oracle = prepare(data, model, out, max_per_class)
     budgets = list(budgets or range(init_size, budget + 1, step))
+    heads = [heads] if isinstance(heads, str) else list(heads)
     runs = {}
     strategies = [strategies] if isinstance(strategies, str) else list(strategies)
-    for name in progress_bar(strategies, leave=False):
-        runs[name] = []
+    for name, head in progress_bar([(s, h) for h in heads for s in strategies], leave=False):
+        key = name if head == heads[0] else f'{name} [{head}]'
+        runs[key] = []
         for seed in range(seeds):
             t = time.perf_counter()
-            runs[name].append(simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
-                                       train_kwargs=train_kwargs, semi_supervised=semi_supervised))
+            runs[key].append(simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
+                                      train_kwargs=train_kwargs, head=head))
             if wandb_mode != 'disabled':
-                tr = WandbTracker(project='active-vision-bench', mode=wandb_mode, dir=out, name=f'{name}-seed{seed}',
-                                  config=dict(strategy=name, seed=seed, init=init, mode=mode, arch=model.arch, data=str(data),
-                                              semi_supervised=semi_supervised))
-                for c, r in enumerate(runs[name][-1]): tr.log_cycle({**r, 'cycle': c, 'strategy': name})
+                tr = WandbTracker(project='active-vision-bench', mode=wandb_mode, dir=out, name=f'{key}-seed{seed}',
+                                  config=dict(strategy=name, seed=seed, init=init, mode=mode, arch=model.arch, data=str(data), head=head))
+                for c, r in enumerate(runs[key][-1]): tr.log_cycle({**r, 'cycle': c, 'strategy': key})
                 tr.finish()
-            print(f'{name} seed {seed}: ' + ', '.join(f"{r['labels']}:{100*r['accuracy']:.1f}%" for r in runs[name][-1])
+            print(f'{key} seed {seed}: ' + ', '.join(f"{r['labels']}:{100*r['accuracy']:.1f}%" for r in runs[key][-1])
                   + f' ({time.perf_counter() - t:.1f}s)')
-    summary = summarise(runs)
-    res = dict(dataset=str(data), model=model.arch, mode=mode, semi_supervised=semi_supervised and mode == 'fast', init=init,
-               seeds=seeds, budgets=budgets, strategies=summary)
-    if all_labels: res['all_labels'] = all_labels_accuracy(cache, oracle, model)
-    table = format_table(summary)
-    print(table + (f"\nall {res['all_labels']['labels']:,} labels: {100*res['all_labels']['accuracy']:.1f}%" if all_labels else ''))
+    ceiling = all_labels_accuracy(cache, oracle, model) if all_labels else None
+    summary = summarise(runs, ceiling=ceiling and ceiling['accuracy'])
+    res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], init=init,
+               seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
+    if ceiling: res['all_labels'] = ceiling
+    print(format_table(summary) + (f"\nall {ceiling['labels']:,} labels: {100*ceiling['accuracy']:.1f}%" if ceiling else ''))
+    for d in res['drops']:
+        print(f"warning: {d['strategy']} seed {d['seed']} lost {100*d['drop']:.1f} points from {d['labels'][0]} to {d['labels'][1]} labels")
     (out/'bench.json').write_text(json.dumps(res, indent=1))
-    head = ' (semi-supervised head)' if res['semi_supervised'] else ''
-    plot_curves(summary, out/'curves.png', f'{Path(data).name}, {model.arch}, {mode} mode{head}, init {init}, {seeds} seed(s)')
+    plot_curves(summary, out/'curves.png', f"{Path(data).name}, {model.arch}, {mode} mode, {'/'.join(heads)} head, init {init}, {seeds} seed(s)")
     print(f"wrote {out/'bench.json'} and {out/'curves.png'}")
     return res
 
@@ -355,7 +411,7 @@ assert len(set(got.tolist())) == min(n, N - L)
 print(json.dumps(dict(strategy=name, seconds=dt, cpu_seconds=dc, peak_extra=peak - rss0, matrix=X.nbytes, exact=exact)))
 '''
 
-BENCH_STRATEGIES = ('random', 'least_confidence', 'margin', 'ratio', 'entropy', 'confidence_bands', 'kcenter', 'kmeans',
+BENCH_STRATEGIES = ('random', 'least_confidence', 'margin', 'ratio', 'entropy', 'confidence_bands', 'kcenter', 'kmeans', 'maxherding',
                     'density_outliers', 'model_outliers', 'typiclust', 'uncertain_diverse', 'badge', 'mix')
 
 def bench_strategies(n_items:int=100_000, # rows of the synthetic embedding matrix

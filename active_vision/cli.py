@@ -24,7 +24,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     def sim_args(q, strategies, seeds, init_size, step, budget, out):
         q.add_argument('--data', help='folder with train/<class>/* and val/<class>/* (default ../shared/data/imagenette; '
-                       'online: downloads imagenette2-160)')
+                       'online: downloads imagenette2-160); several, comma-separated, run one after the other')
         q.add_argument('--strategies', type=_csv, default=strategies, help='comma-separated strategy names')
         q.add_argument('--seeds', type=int, default=seeds)
         q.add_argument('--init', default='stratified', help="'stratified', 'random', 'cold' (a cold+warm strategy starts with its cold phase, others at random), or a strategy (e.g. typiclust)")
@@ -35,14 +35,15 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument('--arch', default='efficientnet_lite0')
         q.add_argument('--mode', default='fast', choices=['fast', 'full'])
         q.add_argument('--epochs', type=int, default=None, help='full mode: epochs per cycle')
-        q.add_argument('--supervised', action='store_true', help='fast mode: fit the head on labeled images only (no label propagation over the pool)')
+        q.add_argument('--supervised', action='store_true', help='fast mode: fit the head on labeled images only (no label propagation over the pool); short for --heads supervised')
+        q.add_argument('--heads', type=_csv, default=None, help='fast mode: run each strategy with each head, e.g. adaptive,supervised,semi_supervised (default adaptive)')
         q.add_argument('--max-per-class', type=int, default=None, help='subsample the dataset for a quick run')
         q.add_argument('--all-labels', action='store_true', help='also report accuracy with every pool label')
         q.add_argument('--wandb', default='offline', choices=['offline', 'online', 'disabled'])
         q.add_argument('--out', default=out)
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
-                          'random labeling vs k-means then uncertain-and-diverse sampling')
-    sim_args(demo, ['random', 'kmeans+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
+                          'random labeling vs MaxHerding then uncertain-and-diverse sampling')
+    sim_args(demo, ['random', 'maxherding+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
     demo.set_defaults(init='cold', budgets=[10, 20, 30, 40, 60, 80, 100, 150, 200])
     sim_args(sub.add_parser('bench', help='the simulation bench: strategies x seeds x budgets'),
              ['random', 'margin'], 3, 100, 10, 300, 'bench_out')
@@ -74,7 +75,8 @@ def _sim(a) -> dict:
     return dict(data=a.data, strategies=a.strategies, seeds=a.seeds, init=a.init, init_size=a.init_size, step=a.step,
                 budget=a.budget, budgets=a.budgets, arch=a.arch, mode=a.mode, out=a.out, max_per_class=a.max_per_class,
                 all_labels=a.all_labels, wandb_mode=a.wandb,
-                train_kwargs=None if a.epochs is None else dict(epochs=a.epochs), semi_supervised=not a.supervised)
+                train_kwargs=None if a.epochs is None else dict(epochs=a.epochs),
+                heads=a.heads or (['supervised'] if a.supervised else ['adaptive']))
 
 COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
     'demo': ('bench', 'bench', _sim),
@@ -104,7 +106,7 @@ def _check_args(a) -> str|None:
     def folder(data):
         if data is None: return None
         from active_vision.bench import split_dirs
-        try: split_dirs(data)
+        try: [split_dirs(d) for d in _csv(data)]
         except FileNotFoundError as e: return f'--data: {e}'
     def strategy(*names):
         from active_vision.strategies import check_strategy
@@ -120,6 +122,8 @@ def _check_args(a) -> str|None:
         elif a.budget < a.init_size:
             return f'--budget ({a.budget}) is below --init-size ({a.init_size}): raise --budget or lower --init-size'
         init = [] if a.init in ('stratified', 'random', 'cold') else [a.init]
+        from active_vision.loop import HEADS
+        if bad := [h for h in a.heads or [] if h not in HEADS]: return f'--heads: unknown head {bad[0]!r}; use any of {", ".join(HEADS)}'
         return strategy(*a.strategies, *init) or folder(a.data)
     if a.command == 'label-errors-bench':
         if a.folds < 2: return f'--folds must be at least 2 (cross-validation), got {a.folds}'

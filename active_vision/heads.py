@@ -8,8 +8,10 @@ import contextlib
 import numpy as np, torch, torch.nn as nn
 
 # %% auto #0
-__all__ = ['torch_threads', 'fit_head', 'head_logits', 'head_probs', 'head_to_linear', 'linear_to_head', 'knn_graph',
-           'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'classification_summary', 'plot_confusion']
+__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits', 'head_probs',
+           'head_to_linear', 'linear_to_head', 'knn_graph', 'propagate_labels', 'pseudo_labels',
+           'fit_semi_supervised_head', 'propagation_columns', 'scores_to_probs', 'stratified_folds', 'cv_blend_weight',
+           'fit_adaptive_head', 'classification_summary', 'plot_confusion']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -18,6 +20,15 @@ def torch_threads(n:int):
     old = torch.get_num_threads(); torch.set_num_threads(n)
     try: yield
     finally: torch.set_num_threads(old)
+
+# %% ../nbs/05_heads.ipynb #688a3d27
+def feature_stats(X, # (N, D) features
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    "Per-feature mean and standard deviation of `X`, the std floored so that constant features do not blow up"
+    with torch_threads(1):
+        S = torch.as_tensor(np.asarray(X, dtype=np.float32))
+        mean, var = S.mean(0), S.var(0, unbiased=False)
+        return mean.numpy(), (var + 1e-6*var.mean() + 1e-12).sqrt().numpy()
 
 # %% ../nbs/05_heads.ipynb #07d4f360
 def fit_head(X,                     # (N, D) float features, e.g. embeddings
@@ -28,6 +39,7 @@ def fit_head(X,                     # (N, D) float features, e.g. embeddings
              tol:float=1e-5,        # stop when the largest gradient entry is below this
              standardize_on=None,   # features to take mean/std from (e.g. the whole pool); default `X`
              weight=None,           # (N,) non-negative weight per row (e.g. pseudo-label certainty); default all 1
+             stats=None,            # (mean, std) from `feature_stats`, computed once for several fits; overrides `standardize_on`
             ) -> dict:
     "Multinomial logistic regression on standardized features, fitted by full-batch L-BFGS; returns a head for `head_probs`"
     X = torch.as_tensor(np.asarray(X, dtype=np.float32))
@@ -43,9 +55,7 @@ def fit_head(X,                     # (N, D) float features, e.g. embeddings
     with torch_threads(1), torch.no_grad():  # memory-bound matrix-vector work: one thread is as fast and never oversubscribes
         if not torch.isfinite(X.sum()):
             raise ValueError(f'X has NaN/inf in row {int((~torch.isfinite(X)).any(1).nonzero()[0])}')
-        S = X if standardize_on is None else torch.as_tensor(np.asarray(standardize_on, dtype=np.float32))
-        mean, var = S.mean(0), S.var(0, unbiased=False)
-        std = (var + 1e-6*var.mean() + 1e-12).sqrt()  # floor: constant features do not blow up
+        mean, std = map(torch.as_tensor, feature_stats(X if standardize_on is None else standardize_on) if stats is None else stats)
         Xs = (X - mean) / std; XsT = Xs.T.contiguous()  # both layouts: each product then reads memory in order
         N, D = Xs.shape
         wt = torch.from_numpy(w / w.sum())  # the loss is the weighted mean; l2=1/Σw keeps scikit-learn's sample_weight objective
@@ -177,6 +187,113 @@ def fit_semi_supervised_head(X,               # (N, D) embeddings of labeled and
     if graph.shape[0] != len(X): raise ValueError(f'the graph has {graph.shape[0]} nodes but X has {len(X)} rows: build it from X')
     labels, weight = pseudo_labels(propagate_labels(graph, labeled, y, n_classes, alpha), labeled, y)
     return fit_head(X, labels, n_classes, weight=weight, **kwargs)
+
+# %% ../nbs/05_heads.ipynb #55dc46f2
+def propagation_columns(graph,             # (N, N) normalised affinity from `knn_graph`
+                        nodes,             # positions whose columns are wanted (the labeled items)
+                        alpha:float=0.99,  # diffusion strength, as in `propagate_labels`
+                        tol:float=1e-6,    # conjugate-gradient tolerance
+                        cache:dict|None=None, # columns solved before on this graph; new ones are added to it
+                       ) -> np.ndarray:
+    "(N, len(nodes)) columns of (I - αS)⁻¹: how far each labeled item's label reaches every item"
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import cg
+    cache = {} if cache is None else cache
+    N = graph.shape[0]
+    if (A := cache.get('system')) is None: A = cache['system'] = (sp.identity(N, format='csr') - alpha * graph).tocsr()
+    out = np.empty((N, len(nodes)))
+    for j, i in enumerate(np.asarray(nodes, dtype=np.int64).tolist()):
+        if not 0 <= i < N: raise ValueError(f'node {i} is not in [0, {N}): positions must point into the graph')
+        if i not in cache:
+            e = np.zeros(N); e[i] = 1
+            cache[i], _ = cg(A, e, rtol=tol, maxiter=200)
+        out[:, j] = cache[i]
+    return out
+
+# %% ../nbs/05_heads.ipynb #8ce039e4
+def scores_to_probs(F,              # (N, C) class scores, e.g. propagated labels
+                    n_classes:int,  # C
+                   ) -> np.ndarray:
+    "Rows of `F`, clipped at 0, scaled to sum to 1; a row with no score at all becomes uniform"
+    F = np.clip(np.asarray(F, dtype=np.float64), 0, None)
+    total = F.sum(1, keepdims=True)
+    return np.where(total > 0, F / np.where(total > 0, total, 1), 1 / n_classes)
+
+# %% ../nbs/05_heads.ipynb #411697ea
+def stratified_folds(y,           # (L,) class indices
+                     k:int=5,     # number of folds
+                     seed:int=0,
+                    ) -> np.ndarray:
+    "A fold number in [0, k) per item; each class is dealt round-robin over the folds, in a seeded random order"
+    y = np.asarray(y); rng = np.random.default_rng(seed)
+    fold, start = np.empty(len(y), np.int64), 0
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))
+        fold[members] = (start + np.arange(len(members))) % k; start += len(members)
+    return fold
+
+# %% ../nbs/05_heads.ipynb #beb4d6b4
+BLEND_WEIGHTS = (0., .25, .5, .75, 1.)
+BLEND_PRIOR = .75
+
+# %% ../nbs/05_heads.ipynb #1525ff69
+def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
+                    labeled,          # positions of the labeled items
+                    y,                # their class indices
+                    n_classes:int,
+                    columns,          # (N, L) `propagation_columns(graph, labeled)`
+                    folds:int=5,      # cross-validation folds over the labeled items
+                    weights=BLEND_WEIGHTS, # candidate weights w of propagation (1 - w goes to the supervised head)
+                    prior:float=BLEND_PRIOR, # the weight kept unless cross-validation shows a clear gain
+                    min_judged:int=10, # below this many judgeable labeled items, keep the prior
+                    seed:int=0,       # seeds the folds
+                    stats=None,       # `feature_stats(X)`, when already computed
+                   ) -> float:
+    "Weight w of label propagation against the supervised head, chosen by k-fold cross-validation on the labels alone"
+    labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
+    judged = np.bincount(y, minlength=n_classes)[y] >= 2   # a held-out item needs a label of its class in the other folds
+    if judged.sum() < min_judged: return float(prior)
+    stats = feature_stats(X) if stats is None else stats
+    fold, Y = stratified_folds(y, folds, seed), np.eye(n_classes)[y]
+    reach = np.asarray(columns)[labeled]                   # (L, L): propagation between labeled items
+    P_sup, P_prop = np.zeros((len(y), n_classes)), np.zeros((len(y), n_classes))
+    for f in range(folds):
+        out = fold == f
+        if not out.any(): continue
+        P_sup[out] = head_probs(fit_head(X[labeled[~out]], y[~out], n_classes, stats=stats), X[labeled[out]])
+        P_prop[out] = scores_to_probs(reach[out][:, ~out] @ Y[~out], n_classes)   # linear: drop the held-out labels
+    errors = {w: (((1 - w) * P_sup + w * P_prop)[judged].argmax(1) != y[judged]).astype(float) for w in weights}
+    best = min(weights, key=lambda w: (errors[w].mean(), abs(w - prior)))
+    if prior in errors and best != prior:   # one-standard-error rule: leave the prior only for a clear gain
+        gain = errors[prior] - errors[best]
+        if gain.mean() <= gain.std(ddof=1) / np.sqrt(len(gain)): best = prior
+    return float(best)
+
+# %% ../nbs/05_heads.ipynb #dece3e9d
+def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabeled items
+                      labeled,         # positions of the labeled items in `X`
+                      y,               # their class indices
+                      n_classes:int,
+                      graph=None,      # a `knn_graph` of `X` (built when None)
+                      cache:dict|None=None, # `propagation_columns` cache for this graph, kept between calls
+                      folds:int=5,     # cross-validation folds
+                      prior:float=BLEND_PRIOR, # blend weight kept unless cross-validation shows a clear gain
+                      seed:int=0,      # seeds the folds
+                      **kwargs,        # passed to `fit_head` (l2, max_iter)
+                     ) -> dict:
+    "A linear head on pseudo-labels blended from the supervised head and label propagation, the blend chosen by CV on the labels"
+    graph = knn_graph(X) if graph is None else graph
+    if graph.shape[0] != len(X): raise ValueError(f'the graph has {graph.shape[0]} nodes but X has {len(X)} rows: build it from X')
+    labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
+    stats = feature_stats(X)
+    columns = propagation_columns(graph, labeled, cache=cache)
+    w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, seed=seed, stats=stats)
+    supervised = fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)
+    if w == 0: return {**supervised, 'blend_weight': w}
+    P = scores_to_probs(columns @ np.eye(n_classes)[y], n_classes)
+    if w < 1: P = (1 - w) * head_probs(supervised, X) + w * P
+    labels, weight = pseudo_labels(P, labeled, y)
+    return {**fit_head(X, labels, n_classes, weight=weight, stats=stats, **kwargs), 'blend_weight': w}
 
 # %% ../nbs/05_heads.ipynb #503c1491
 def classification_summary(y_true,          # (N,) true class indices

@@ -13,10 +13,10 @@ from .store import Store
 from .data import load_dataset, register
 from . import heads, strategies
 from .strategies import least_confidence_score, margin_score
-from .heads import classification_summary, knn_graph, fit_semi_supervised_head
+from .heads import classification_summary, knn_graph, fit_semi_supervised_head, fit_adaptive_head
 
 # %% auto #0
-__all__ = ['Oracle', 'stopping_signals', 'WandbTracker', 'wandb_offline_history', 'BlobModel', 'ActiveLearner']
+__all__ = ['HEADS', 'Oracle', 'stopping_signals', 'WandbTracker', 'wandb_offline_history', 'BlobModel', 'ActiveLearner']
 
 # %% ../nbs/07_loop.ipynb #27c526a3
 class Oracle:
@@ -122,7 +122,8 @@ class BlobModel:
         self.embedded += len(filepaths)
         return np.stack([one(p) for p in filepaths]).astype(np.float32) if len(filepaths) else np.zeros((0, self.dim), np.float32)
 
-    def label_indices(self, labels) -> np.ndarray: return np.array([self.classes.index(l) for l in labels], dtype=np.int64)
+    def label_indices(self, labels) -> np.ndarray:   # names or indices, as `ProxyModel.label_indices`
+        return np.array([l if isinstance(l, (int, np.integer)) else self.classes.index(l) for l in labels], dtype=np.int64)
     def set_head(self, head:dict) -> dict: self.head = head; return head
     @delegates(heads.fit_head)
     def fit_head(self, embs, labels, **kwargs) -> dict:
@@ -134,6 +135,11 @@ class BlobModel:
     def save(self, path) -> Path:
         with open(path, 'wb') as f: np.savez(f, classes=np.array(self.classes), **(self.head or {}))
         return Path(path)
+
+# %% ../nbs/07_loop.ipynb #8289ba1f
+HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`)',
+             semi_supervised='labels spread over the graph, always (`fit_semi_supervised_head`)',
+             supervised='the labeled images only (standardized on the pool)')
 
 # %% ../nbs/07_loop.ipynb #081d8ca4
 class ActiveLearner:
@@ -147,11 +153,12 @@ class ActiveLearner:
                  tracker:WandbTracker|None=None, # log cycles to wandb
                  seed:int=0,                  # seed for strategies and training
                  train_kwargs:dict|None=None, # passed to `model.train` in full mode (epochs, lr, freeze_epochs)
-                 semi_supervised:bool=True,   # fast mode: spread the labels over the unlabeled images before fitting the head
-                 graph_items:int=20_000,      # semi-supervised: at most this many unlabeled images in the graph (a seeded sample)
+                 head:str='adaptive',         # fast mode: 'adaptive', 'semi_supervised' or 'supervised' (see `HEADS`)
+                 graph_items:int=20_000,      # graph heads: at most this many unlabeled images in the graph (a seeded sample)
                 ):
         if mode not in ('fast', 'full'): raise ValueError(f"mode must be 'fast' or 'full', got {mode!r}")
-        store_attr('model,strategy,mode,oracle,tracker,seed,semi_supervised,graph_items')
+        if head not in HEADS: raise ValueError(f'head must be one of {", ".join(HEADS)}; got {head!r}')
+        store_attr('model,strategy,mode,oracle,tracker,seed,head,graph_items')
         self.store = store if isinstance(store, Store) else Store(store)
         self.train_kwargs = train_kwargs or {}
         self.store.add_classes(list(model.classes))
@@ -209,6 +216,7 @@ def graph(self:ActiveLearner, ids, embs=None) -> object:
     key = (self.model.backbone_key, hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes()).hexdigest())
     if getattr(self, '_graph_key', None) != key:
         self._graph, self._graph_key = knn_graph(self.embeddings(ids) if embs is None else embs), key
+        self._columns = {}   # propagation columns (`fit_adaptive_head`) belong to one graph
     return self._graph
 
 # %% ../nbs/07_loop.ipynb #fd310c55
@@ -234,9 +242,12 @@ def fit(self:ActiveLearner):
     nodes = self.graph_nodes(lab)
     X, y = self.embeddings(nodes), self.model.label_indices(lab.label.tolist())
     pos = np.searchsorted(nodes, lab.image_id.to_numpy())   # every labeled image is a node
-    if self.semi_supervised and len(nodes) > len(lab):
+    if self.head == 'supervised' or len(nodes) == len(lab): self.model.fit_head(X[pos], y, standardize_on=X)
+    elif self.head == 'semi_supervised':
         self.model.set_head(fit_semi_supervised_head(X, pos, y, self.model.n_classes, graph=self.graph(nodes, X)))
-    else: self.model.fit_head(X[pos], y, standardize_on=X)
+    else:
+        graph = self.graph(nodes, X)
+        self.model.set_head(fit_adaptive_head(X, pos, y, self.model.n_classes, graph=graph, cache=self._columns, seed=self.seed))
     return self
 
 # %% ../nbs/07_loop.ipynb #c6927875
@@ -314,6 +325,8 @@ def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> tuple[pd.Data
     chosen, signals, self.prev_pred = self.select(n, strategy, self.prev_pred)
     metrics.update(signals, cycle=number, labels=len(self.labeled()), strategy=strategy or self.strategy,
                    seconds=time.perf_counter() - t0)
+    if trained and (w := (getattr(self.model, 'head', None) or {}).get('blend_weight')) is not None:
+        metrics['blend_weight'] = float(np.ravel(w)[0])
     self.store.record_cycle(number, metrics['strategy'], n_labeled=metrics['labels'], n_pool=len(self.pool()),
                             metrics=metrics, chosen=self.store.image_ids(chosen.filepath).tolist())
     if self.tracker: self.tracker.log_cycle(metrics, chosen)

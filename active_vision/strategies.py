@@ -14,8 +14,9 @@ __all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 
            'least_confidence', 'margin', 'ratio', 'entropy', 'random_sampling', 'confidence_bands', 'compute_device',
            'as_tensor', 'Rows', 'min_sqdist', 'kmeans_plusplus', 'kmeans', 'sketch', 'maybe_sketch', 'kcenter_greedy',
            'cluster_representatives', 'knn_sqdist', 'density_outliers', 'ActivationRanks', 'model_outliers',
-           'typicality', 'typiclust', 'kmeans_sampling', 'probcover', 'uncertain_diverse', 'badge', 'split_counts',
-           'mixture', 'cold_start_labels', 'parse_mixture', 'strategy_keywords', 'select', 'check_strategy']
+           'typicality', 'typiclust', 'kmeans_sampling', 'probcover', 'coverage_kernel', 'max_herding',
+           'uncertain_diverse', 'badge', 'split_counts', 'mixture', 'cold_start_labels', 'parse_mixture',
+           'strategy_keywords', 'select', 'check_strategy']
 
 # %% ../nbs/03_strategies.ipynb #72edeffc
 def n_items(probs=None, # (N, C) class probabilities, or None
@@ -574,6 +575,50 @@ def probcover(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
         covered[A[best].indices] = True
     return _top_up(nodes[np.array(chosen, dtype=np.int64)], pool, n, seed)
 
+# %% ../nbs/03_strategies.ipynb #7979e6b9
+def coverage_kernel(A:torch.Tensor, # (M, D) rows
+                    B:torch.Tensor, # (K, D) rows
+                    bandwidth:float=1., # h
+                   ) -> torch.Tensor:
+    "(M, K) Gaussian kernel exp(-‖a - b‖²/h²) between the rows of `A` and `B`"
+    sq = torch.addmm((B * B).sum(1)[None], A, B.T, alpha=-2).add_((A * A).sum(1)[:, None])
+    return sq.clamp_(min=0).div_(-bandwidth**2).exp_()
+
+# %% ../nbs/03_strategies.ipynb #13237b13
+def max_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
+                bandwidth:float=1.,   # kernel width h (the paper's 1, on centred unit-length embeddings)
+                max_items:int=3_000,  # candidates and reference items: the pool, or a seeded sample of it this large
+                normalize:bool=True,  # centre on the sample mean and scale rows to unit length first
+               ) -> np.ndarray:
+    "MaxHerding: greedy maximisation of generalized coverage, the mean over items x of max_s k(x, s) (Bae et al. 2024)"
+    if embs is None: raise ValueError('max_herding needs `embs` (N, D): embed the images with the model first')
+    labeled, pool = split_pool(n_items(probs, embs), labeled, pool)
+    n = min(n, len(pool))
+    if n == 0: return np.zeros(0, np.int64)
+    sample = pool if len(pool) <= max_items else np.sort(np.random.default_rng(seed).choice(pool, max_items, replace=False))
+    E = np.asarray(embs)
+    mean = torch.as_tensor(E[sample].mean(0, dtype=np.float64), dtype=torch.float32)
+    def view(idx):
+        X = torch.as_tensor(np.ascontiguousarray(E[idx], dtype=np.float32))
+        return F.normalize(X - mean, dim=1) if normalize else X
+    with torch.no_grad():
+        S = view(sample)
+        K = coverage_kernel(S, S, bandwidth)             # (M, M): candidate x reference item
+        cover = torch.zeros(len(S))                      # how well each reference item is covered so far
+        for j in range(0, len(labeled), 1024):
+            cover = torch.maximum(cover, coverage_kernel(view(labeled[j:j + 1024]), S, bandwidth).max(0).values)
+        gain = (K - cover).clamp_(min=0).sum(1)
+        chosen = []
+        for _ in range(n):
+            c = int(gain.argmax()); chosen.append(c)
+            new = torch.maximum(cover, K[c])
+            if len(hit := torch.nonzero(new > cover).flatten()):  # only these reference items change anyone's gain
+                Kh = K[:, hit]
+                gain -= (Kh - cover[hit]).clamp_(min=0).sum(1) - (Kh - new[hit]).clamp_(min=0).sum(1)
+            cover = new
+            gain[chosen] = -1
+    return sample[np.array(chosen, dtype=np.int64)]
+
 # %% ../nbs/03_strategies.ipynb #2b08d5ea
 SCORES = dict(least_confidence=least_confidence_score, margin=margin_score, ratio=ratio_score, entropy=entropy_score)
 
@@ -665,7 +710,7 @@ STRATEGIES = dict(
     random=random_sampling, least_confidence=least_confidence, margin=margin, ratio=ratio, entropy=entropy,
     confidence_bands=confidence_bands, kcenter=kcenter_greedy, coreset=kcenter_greedy, kmeans=kmeans_sampling,
     density_outliers=density_outliers, model_outliers=model_outliers, typiclust=typiclust, probcover=probcover,
-    uncertain_diverse=uncertain_diverse, badge=badge, mix=mixture)
+    maxherding=max_herding, uncertain_diverse=uncertain_diverse, badge=badge, mix=mixture)
 
 def _norm_name(name:str) -> str: return name.strip().lower().replace('-', '_')
 
