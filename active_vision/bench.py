@@ -18,8 +18,8 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
 
 # %% auto #0
 __all__ = ['IMAGENETTE_URL', 'BENCH_STRATEGIES', 'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate',
-           'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'bench', 'all_labels_accuracy', 'bench_cycle',
-           'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling', 'label_errors_table',
+           'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'bench_final', 'bench', 'all_labels_accuracy',
+           'bench_cycle', 'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling', 'label_errors_table',
            'bench_label_errors']
 
 # %% ../nbs/12_bench.ipynb #67e39b4a
@@ -116,8 +116,9 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
              mode:str='fast',          # 'fast' (frozen backbone + head) or 'full' (fine-tune each cycle)
              train_kwargs:dict|None=None,
              semi_supervised:bool=True, # fast mode: the semi-supervised head (False: labeled images only)
-            ) -> list[dict]:
-    "Accuracy at each budget for one strategy and seed"
+             keep_labeled:bool=False,  # also return the labeled set at the last budget (for a final model)
+            ) -> list[dict]|tuple[list[dict], pd.DataFrame]:
+    "Accuracy at each budget for one strategy and seed (and, with `keep_labeled`, the final labeled set: filepath, label)"
     store = session_store(cache, model.backbone_key)
     al = ActiveLearner(store, model, strategy=strategy, mode=mode, oracle=oracle, seed=seed, train_kwargs=train_kwargs,
                        semi_supervised=semi_supervised)
@@ -134,8 +135,9 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
     for b_next in [*budgets[1:], None]:
         _, m = al.cycle(0 if b_next is None else b_next - len(al.labeled()))
         rows.append(dict(labels=m['labels'], accuracy=m.get('accuracy'), seconds=m['seconds']))
+    lab = al.labeled()
     store.close()
-    return rows
+    return (rows, pd.DataFrame({'filepath': lab.path.to_numpy(), 'label': lab.label.to_numpy()})) if keep_labeled else rows
 
 # %% ../nbs/12_bench.ipynb #5d28ba49
 def labels_to_reach(labels:list[int], acc:list[float], target:float) -> int|None:
@@ -204,6 +206,25 @@ def plot_curves(summary:dict, path:str|Path|None=None, title:str=''):
     if path: fig.savefig(path, dpi=120)
     return fig
 
+# %% ../nbs/12_bench.ipynb #8d973900
+def bench_final(labeled:list,             # one DataFrame (filepath, label) per seed: the labeled set at the last budget
+                val:pd.DataFrame,         # the evaluation images (filepath, label)
+                arch:str='efficientnet_lite2', # the final model's backbone
+                out:str|Path='bench_out', # models are saved under out/final/
+                name:str='strategy',      # for the file names and the log lines
+                classes:list|None=None,   # class names (default: those of the labeled sets)
+                **kwargs,                 # passed to `train_final` (augment, size, epochs, lr, ...)
+               ) -> dict:
+    "Step 10 for each seed: `train_final` on the labeled set (no validation data: the last epoch is kept), scored on `val`"
+    from active_vision.models import train_final
+    accs, secs = [], []
+    for seed, df in enumerate(labeled):
+        r = train_final(df, arch=arch, seed=seed, classes=classes, path=Path(out)/'final'/f'{name}-seed{seed}.pt', **kwargs)
+        accs.append(r.model.evaluate(val, plot=False, progress=False)['accuracy']); secs.append(r.seconds)
+        print(f'{name} seed {seed}: final {arch} {100*accs[-1]:.1f}% on {len(val):,} val images '
+              f'({secs[-1]:.0f}s training, {r.size} px, {r.epochs} epochs, amp {r.amp})')
+    return dict(arch=arch, accuracy_per_seed=accs, accuracy_mean=float(np.mean(accs)), seconds_mean=float(np.mean(secs)))
+
 # %% ../nbs/12_bench.ipynb #de6f7124
 def bench(data:str|Path|None=None,        # folder with train/ and val/ (default: ../shared/data/imagenette)
           strategies=('random', 'margin'), # strategy names (see `strategies.select`)
@@ -222,6 +243,8 @@ def bench(data:str|Path|None=None,        # folder with train/ and val/ (default
           model=None,                      # a ready ProxyModel (default: load_model(arch))
           train_kwargs:dict|None=None,     # for full mode: epochs, lr, freeze_epochs
           semi_supervised:bool=True,       # fast mode: spread labels over the pool before fitting the head
+          final:str|None=None,             # step 10: train this final model (e.g. 'efficientnet_lite2') on each labeled set at the last budget
+          final_kwargs:dict|None=None,     # for `train_final` (augment, size, epochs, ...)
          ) -> dict:
     "Run the simulation bench; print a table; write JSON and a PNG learning curve"
     from active_vision.models import load_model
@@ -231,14 +254,15 @@ def bench(data:str|Path|None=None,        # folder with train/ and val/ (default
     model = model or load_model(arch, classes=classes)
     cache, oracle = prepare(data, model, out, max_per_class)
     budgets = list(budgets or range(init_size, budget + 1, step))
-    runs = {}
+    runs, labeled = {}, {}
     strategies = [strategies] if isinstance(strategies, str) else list(strategies)
     for name in progress_bar(strategies, leave=False):
-        runs[name] = []
+        runs[name], labeled[name] = [], []
         for seed in range(seeds):
             t = time.perf_counter()
-            runs[name].append(simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
-                                       train_kwargs=train_kwargs, semi_supervised=semi_supervised))
+            rows, lab = simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
+                                 train_kwargs=train_kwargs, semi_supervised=semi_supervised, keep_labeled=True)
+            runs[name].append(rows); labeled[name].append(lab)
             if wandb_mode != 'disabled':
                 tr = WandbTracker(project='active-vision-bench', mode=wandb_mode, dir=out, name=f'{name}-seed{seed}',
                                   config=dict(strategy=name, seed=seed, init=init, mode=mode, arch=model.arch, data=str(data),
@@ -248,11 +272,18 @@ def bench(data:str|Path|None=None,        # folder with train/ and val/ (default
             print(f'{name} seed {seed}: ' + ', '.join(f"{r['labels']}:{100*r['accuracy']:.1f}%" for r in runs[name][-1])
                   + f' ({time.perf_counter() - t:.1f}s)')
     summary = summarise(runs)
+    if final:
+        val = frame_from_folder(split_dirs(data)[1])[['filepath', 'label']]
+        for name in strategies:
+            summary[name]['final'] = bench_final(labeled[name], val, final, out, name, classes, **(final_kwargs or {}))
     res = dict(dataset=str(data), model=model.arch, mode=mode, semi_supervised=semi_supervised and mode == 'fast', init=init,
                seeds=seeds, budgets=budgets, strategies=summary)
     if all_labels: res['all_labels'] = all_labels_accuracy(cache, oracle, model)
     table = format_table(summary)
-    print(table + (f"\nall {res['all_labels']['labels']:,} labels: {100*res['all_labels']['accuracy']:.1f}%" if all_labels else ''))
+    finals = ''.join(f"\n{name}, final {f['arch']} at {budgets[-1]} labels: {100*f['accuracy_mean']:.1f}% "
+                     f"({', '.join(f'{100*a:.1f}' for a in f['accuracy_per_seed'])}; {f['seconds_mean']:.0f}s per model)"
+                     for name, f in ((n, summary[n].get('final')) for n in strategies) if f)
+    print(table + (f"\nall {res['all_labels']['labels']:,} labels: {100*res['all_labels']['accuracy']:.1f}%" if all_labels else '') + finals)
     (out/'bench.json').write_text(json.dumps(res, indent=1))
     head = ' (semi-supervised head)' if res['semi_supervised'] else ''
     plot_curves(summary, out/'curves.png', f'{Path(data).name}, {model.arch}, {mode} mode{head}, init {init}, {seeds} seed(s)')
