@@ -20,8 +20,8 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
 # %% auto #0
 __all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs', 'find_data',
            'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach', 'summarise', 'format_table',
-           'plot_curves', 'seed_drops', 'overview_table', 'bench', 'all_labels_accuracy', 'bench_cycle', 'bench_store',
-           'bench_strategies', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
+           'plot_curves', 'seed_drops', 'overview_table', 'bench_final', 'bench', 'all_labels_accuracy', 'bench_cycle',
+           'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
            'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/12_bench.ipynb #67e39b4a
@@ -118,8 +118,9 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
              mode:str='fast',          # 'fast' (frozen backbone + head) or 'full' (fine-tune each cycle)
              train_kwargs:dict|None=None,
              head:str='adaptive',      # fast mode: the head (see `loop.HEADS`)
-            ) -> list[dict]:
-    "Accuracy at each budget for one strategy and seed"
+             keep_labeled:bool=False,  # also return the labeled set at the last budget (for a final model)
+            ) -> list[dict]|tuple[list[dict], pd.DataFrame]:
+    "Accuracy at each budget for one strategy and seed (and, with `keep_labeled`, the final labeled set: filepath, label)"
     store = session_store(cache, model.backbone_key)
     al = ActiveLearner(store, model, strategy=strategy, mode=mode, oracle=oracle, seed=seed, train_kwargs=train_kwargs,
                        head=head)
@@ -136,8 +137,9 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
     for b_next in [*budgets[1:], None]:
         _, m = al.cycle(0 if b_next is None else b_next - len(al.labeled()))
         rows.append(dict(labels=m['labels'], accuracy=m.get('accuracy'), seconds=m['seconds']))
+    lab = al.labeled()
     store.close()
-    return rows
+    return (rows, pd.DataFrame({'filepath': lab.path.to_numpy(), 'label': lab.label.to_numpy()})) if keep_labeled else rows
 
 # %% ../nbs/12_bench.ipynb #5d28ba49
 def labels_to_reach(labels:list[int], acc:list[float], target:float) -> int|None:
@@ -247,6 +249,25 @@ def overview_table(results:dict, # {dataset name: `bench` result}
     lines.append('mean'.ljust(14) + ''.rjust(12) + ''.join(f'{100 * np.mean(means[n]):.1f}'.rjust(w) for n in names))
     return '\n'.join(lines)
 
+# %% ../nbs/12_bench.ipynb #8d973900
+def bench_final(labeled:list,             # one DataFrame (filepath, label) per seed: the labeled set at the last budget
+                val:pd.DataFrame,         # the evaluation images (filepath, label)
+                arch:str='efficientnet_lite2', # the final model's backbone
+                out:str|Path='bench_out', # models are saved under out/final/
+                name:str='strategy',      # for the file names and the log lines
+                classes:list|None=None,   # class names (default: those of the labeled sets)
+                **kwargs,                 # passed to `train_final` (augment, size, epochs, lr, ...)
+               ) -> dict:
+    "Step 10 for each seed: `train_final` on the labeled set (no validation data: the last epoch is kept), scored on `val`"
+    from active_vision.models import train_final
+    accs, secs = [], []
+    for seed, df in enumerate(labeled):
+        r = train_final(df, arch=arch, seed=seed, classes=classes, path=Path(out)/'final'/f'{name}-seed{seed}.pt', **kwargs)
+        accs.append(r.model.evaluate(val, plot=False, progress=False)['accuracy']); secs.append(r.seconds)
+        print(f'{name} seed {seed}: final {arch} {100*accs[-1]:.1f}% on {len(val):,} val images '
+              f'({secs[-1]:.0f}s training, {r.size} px, {r.epochs} epochs, amp {r.amp})')
+    return dict(arch=arch, accuracy_per_seed=accs, accuracy_mean=float(np.mean(accs)), seconds_mean=float(np.mean(secs)))
+
 # %% ../nbs/12_bench.ipynb #de6f7124
 def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default: Imagenette), or several: a list or 'a,b'
           strategies=('random', 'margin'), # strategy names (see `strategies.select`)
@@ -266,6 +287,8 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
           train_kwargs:dict|None=None,     # for full mode: epochs, lr, freeze_epochs
           heads=('adaptive',),             # fast mode: run every strategy with each head (`loop.HEADS`); columns of later heads are named 'strategy [head]'
           max_drop:float=0.05,             # warn when a seed loses more than this between consecutive budgets
+          final:str|None=None,             # step 10: train this final model (e.g. 'efficientnet_lite2') on each labeled set at the last budget
+          final_kwargs:dict|None=None,     # for `train_final` (augment, size, epochs, ...)
          ) -> dict:
     "Run the simulation bench on one dataset or several; print tables; write JSON and PNG learning curves"
     from active_vision.models import load_model
@@ -287,15 +310,16 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
     cache, oracle = prepare(data, model, out, max_per_class)
     budgets = list(budgets or range(init_size, budget + 1, step))
     heads = [heads] if isinstance(heads, str) else list(heads)
-    runs = {}
+    runs, labeled = {}, {}
     strategies = [strategies] if isinstance(strategies, str) else list(strategies)
     for name, head in progress_bar([(s, h) for h in heads for s in strategies], leave=False):
         key = name if head == heads[0] else f'{name} [{head}]'
-        runs[key] = []
+        runs[key], labeled[key] = [], []
         for seed in range(seeds):
             t = time.perf_counter()
-            runs[key].append(simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
-                                      train_kwargs=train_kwargs, head=head))
+            rows, lab = simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
+                                 train_kwargs=train_kwargs, head=head, keep_labeled=True)
+            runs[key].append(rows); labeled[key].append(lab)
             if wandb_mode != 'disabled':
                 tr = WandbTracker(project='active-vision-bench', mode=wandb_mode, dir=out, name=f'{key}-seed{seed}',
                                   config=dict(strategy=name, seed=seed, init=init, mode=mode, arch=model.arch, data=str(data), head=head))
@@ -305,10 +329,16 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
                   + f' ({time.perf_counter() - t:.1f}s)')
     ceiling = all_labels_accuracy(cache, oracle, model) if all_labels else None
     summary = summarise(runs, ceiling=ceiling and ceiling['accuracy'])
+    if final:   # step 10: a final model on each strategy's labeled set at the last budget, every seed
+        val = frame_from_folder(split_dirs(data)[1])[['filepath', 'label']]
+        for key in runs: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, **(final_kwargs or {}))
     res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], init=init,
                seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
     if ceiling: res['all_labels'] = ceiling
-    print(format_table(summary) + (f"\nall {ceiling['labels']:,} labels: {100*ceiling['accuracy']:.1f}%" if ceiling else ''))
+    finals = ''.join(f"\n{key}, final {f['arch']} at {budgets[-1]} labels: {100*f['accuracy_mean']:.1f}% "
+                     f"({', '.join(f'{100*a:.1f}' for a in f['accuracy_per_seed'])}; {f['seconds_mean']:.0f}s per model)"
+                     for key, f in ((n, summary[n].get('final')) for n in runs) if f)
+    print(format_table(summary) + (f"\nall {ceiling['labels']:,} labels: {100*ceiling['accuracy']:.1f}%" if ceiling else '') + finals)
     for d in res['drops']:
         print(f"warning: {d['strategy']} seed {d['seed']} lost {100*d['drop']:.1f} points from {d['labels'][0]} to {d['labels'][1]} labels")
     (out/'bench.json').write_text(json.dumps(res, indent=1))

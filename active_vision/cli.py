@@ -41,6 +41,12 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument('--all-labels', action='store_true', help='also report accuracy with every pool label')
         q.add_argument('--wandb', default='offline', choices=['offline', 'online', 'disabled'])
         q.add_argument('--out', default=out)
+        q.add_argument('--final', default=None, metavar='ARCH', help="step 10: also train this final model (e.g. efficientnet_lite2) "
+                       "on each strategy's labeled set at the last budget, for every seed, and score it on val")
+        q.add_argument('--final-augment', default='flip', choices=['flip', 'dihedral', 'noflip', 'none'],
+                       help="the final model's augmentation: flip (photos), dihedral (satellite, microscopy), noflip (digits, text)")
+        q.add_argument('--final-epochs', type=int, default=None, help='final model epochs (default: about 120 optimizer steps)')
+        q.add_argument('--final-size', type=int, default=None, help='final model input side (default: from the images)')
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
                           'random labeling vs MaxHerding then uncertain-and-diverse sampling')
     sim_args(demo, ['random', 'maxherding+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
@@ -76,7 +82,9 @@ def _sim(a) -> dict:
                 budget=a.budget, budgets=a.budgets, arch=a.arch, mode=a.mode, out=a.out, max_per_class=a.max_per_class,
                 all_labels=a.all_labels, wandb_mode=a.wandb,
                 train_kwargs=None if a.epochs is None else dict(epochs=a.epochs),
-                heads=a.heads or (['supervised'] if a.supervised else ['adaptive']))
+                heads=a.heads or (['supervised'] if a.supervised else ['adaptive']),
+                final=a.final, final_kwargs=dict(augment=None if a.final_augment == 'none' else a.final_augment,
+                                                  epochs=a.final_epochs, size=a.final_size))
 
 COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
     'demo': ('bench', 'bench', _sim),
@@ -112,9 +120,17 @@ def _check_args(a) -> str|None:
         from active_vision.strategies import check_strategy
         try: [check_strategy(n) for n in names]
         except ValueError as e: return str(e)
+    def final_arch(arch):  # fail now, not after the whole simulation
+        import timm
+        from active_vision.backbones import ARCH_ALIASES, PACKAGED_WEIGHTS, find_cached_weights, offline_archs
+        name = ARCH_ALIASES.get(arch, arch)
+        if not timm.is_model(name.split('.')[0]): return f"--final {arch}: unknown architecture; offline: {', '.join(offline_archs())}"
+        if name.split('.')[0] not in PACKAGED_WEIGHTS and find_cached_weights(name) is None:
+            return f"--final {arch}: no pretrained weights on this machine; use one of {', '.join(offline_archs())}"
     if a.command in ('demo', 'bench'):
         if p := positive(seeds=a.seeds, init_size=a.init_size, step=a.step, budget=a.budget, epochs=a.epochs,
-                         max_per_class=a.max_per_class): return p
+                         max_per_class=a.max_per_class, final_epochs=a.final_epochs, final_size=a.final_size): return p
+        if a.final and (p := final_arch(a.final)): return p
         if not a.strategies: return '--strategies is empty: name at least one, e.g. random,margin'
         if a.budgets is not None:
             if not a.budgets or min(a.budgets) < 1 or any(b <= c for c, b in zip(a.budgets, a.budgets[1:])):
