@@ -25,10 +25,8 @@ MACHINE_PATH = re.compile(r'/(?:work|tmp|home|root)/[^\s"\'<>)]*')
 IMAGES = ('image/png', 'image/jpeg', 'image/gif', 'image/svg+xml')
 BINARY = ('image/png', 'image/jpeg', 'image/gif', 'application/pdf')   # base64: may hold "/tmp/" by chance
 # Known machine paths, allowed until the notebook holding them is rerun (then delete the entry; a stale one is reported).
-# 11_label_errors's outputs show four Imagenette files with the absolute path of the machine that ran it (issue 14, item 8).
-KNOWN_PATHS = {f'/work/shared/data/imagenette/val/{p}.JPEG' for p in (
-    'n02102040/ILSVRC2012_val_00004650', 'n01440764/ILSVRC2012_val_00009111',
-    'n02102040/ILSVRC2012_val_00023242', 'n01440764/ILSVRC2012_val_00045880')}
+# (none today: 11_label_errors's outputs name the shared data relative to the project, ../shared/data/...)
+KNOWN_PATHS = set()
 
 def options(cell):
     "The cell's `#|` options as {name: value}"

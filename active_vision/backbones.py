@@ -143,22 +143,6 @@ def decode_image(path:str|Path, # an image file
         raise ValueError(f'cannot read image {path}: {e}. Fix or remove the file (active_vision.data can check a dataset for bad images)') from e
     return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
 
-class ImageFiles(torch.utils.data.Dataset):
-    "Dataset of image files decoded by `decode_image`"
-    def __init__(self, paths, size:int): self.paths, self.size = [str(p) for p in paths], size
-    def __len__(self): return len(self.paths)
-    def __getitem__(self, i): return decode_image(self.paths[i], self.size)
-
-def image_batches(paths,              # image files
-                  size:int=224,       # side of the square images fed to the network
-                  bs:int=64,          # batch size
-                  num_workers:int|None=None, # decoding processes; None: 1 when there are enough images to pay for starting it
-                 ) -> torch.utils.data.DataLoader:
-    "Batches of (bs, 3, size, size) uint8 images from `paths`, in order"
-    if num_workers is None: num_workers = 1 if len(paths) > 2*bs else 0
-    return torch.utils.data.DataLoader(ImageFiles(paths, size), batch_size=bs, shuffle=False, num_workers=num_workers,
-                                       persistent_workers=False, prefetch_factor=4 if num_workers else None)
-
 # %% ../nbs/04_backbones.ipynb #566eefd5
 class ImageFiles(torch.utils.data.Dataset):
     "Dataset of image files decoded by `decode_image`"
