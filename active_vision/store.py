@@ -71,15 +71,15 @@ def migrate(conn:sqlite3.Connection, # an open connection in autocommit mode
     if version > SCHEMA_VERSION:
         raise StoreError(f'{path} was written by a newer active-vision (schema {version}, this one reads up to '
                          f'{SCHEMA_VERSION}): upgrade active-vision (pip install -U active-vision) to open it')
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if version == 0 and tables:
-        raise StoreError(f'{path} is a sqlite file but not an active-vision store (it has tables {sorted(tables)}): '
-                         'pass a new file name for the store')
     for v in range(version, upto):
-        conn.execute('BEGIN IMMEDIATE')
+        conn.execute('BEGIN IMMEDIATE')   # version and tables are read under the write lock: another process may be creating it
         try:
             if conn.execute('PRAGMA user_version').fetchone()[0] > v:   # another process migrated it meanwhile
                 conn.execute('COMMIT'); continue
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if v == 0 and tables:
+                raise StoreError(f'{path} is a sqlite file but not an active-vision store (it has tables {sorted(tables)}): '
+                                 'pass a new file name for the store')
             for stmt in MIGRATIONS[v].split(';'):
                 if stmt.strip(): conn.execute(stmt)
             conn.execute(f'PRAGMA user_version = {v+1}')
@@ -87,6 +87,16 @@ def migrate(conn:sqlite3.Connection, # an open connection in autocommit mode
         except Exception:
             conn.execute('ROLLBACK'); raise
     return version
+
+# %% ../nbs/01_store.ipynb #7750245f
+def _retry_locked(f, timeout:float):
+    "Call `f` until it stops raising 'database is locked'; sqlite's busy handler does not cover a change of journal mode"
+    deadline = time.time() + timeout
+    while True:
+        try: return f()
+        except sqlite3.OperationalError as e:
+            if 'locked' not in str(e) or time.time() > deadline: raise
+            time.sleep(.01)
 
 # %% ../nbs/01_store.ipynb #537b8eda
 class Store:
@@ -101,7 +111,7 @@ class Store:
         try:
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.conn.execute(f'PRAGMA busy_timeout = {int(timeout*1000)}')
-            self.conn.execute('PRAGMA journal_mode = WAL')
+            _retry_locked(lambda: self.conn.execute('PRAGMA journal_mode = WAL'), timeout)
         except sqlite3.OperationalError as e:   # e.g. a read-only folder: not a damaged file
             raise StoreError(f'{self.path}: cannot create or open the store ({e}{_unwritable(self.path.parent)}): the store '
                              'needs a folder it can write to (for the file and its -wal and -shm journals); fix the '
