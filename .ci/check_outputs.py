@@ -25,7 +25,7 @@ MACHINE_PATH = re.compile(r'/(?:work|tmp|home|root)/[^\s"\'<>)]*')
 IMAGES = ('image/png', 'image/jpeg', 'image/gif', 'image/svg+xml')
 BINARY = ('image/png', 'image/jpeg', 'image/gif', 'application/pdf')   # base64: may hold "/tmp/" by chance
 # Known machine paths, allowed until the notebook holding them is rerun (then delete the entry; a stale one is reported).
-# (none today: 11_label_errors's outputs name the shared data relative to the project, ../shared/data/...)
+# (none today: 13_label_errors's outputs name the shared data relative to the project, ../shared/data/...)
 KNOWN_PATHS = set()
 
 def options(cell):

@@ -4,14 +4,11 @@
 
 # %% ../nbs/06_models.ipynb #d58dde3a
 from __future__ import annotations
-import os, io, sys, json, time, copy, hashlib, tempfile, warnings, contextlib
+import os, json, time, hashlib, tempfile, warnings, contextlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, NamedTuple
 import numpy as np, pandas as pd, torch, torch.nn as nn
-import timm
-from PIL import Image
 from fastprogress.fastprogress import progress_bar
 from fastcore.basics import patch
 from fastcore.meta import delegates
@@ -21,9 +18,7 @@ from .heads import head_probs, head_to_linear, linear_to_head, classification_su
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'imagenet_classes', 'ProxyModel', 'state_hash',
-           'backbone_tensors', 'load_model', 'load_proxy', 'image_side', 'final_size', 'cpu_bf16_supported',
-           'bf16_speedup', 'CPUAutocast', 'amp_callbacks', 'FrozenBN', 'EpochLog', 'default_epochs', 'FinalResult',
-           'train_final']
+           'backbone_tensors', 'load_model', 'load_proxy']
 
 # %% ../nbs/06_models.ipynb #5ffbc874
 with warnings.catch_warnings():
@@ -374,168 +369,6 @@ def load_proxy(path:str|Path,       # a file written by `ProxyModel.save`
     head = {k[5:]: v.numpy() for k, v in tensors.items() if k.startswith('head.')}
     pm.head = head or None
     return pm
-
-# %% ../nbs/06_models.ipynb #7cdc3a5d
-def image_side(files,        # image files
-               n:int=64,     # how many to look at (evenly spaced)
-              ) -> int:
-    "Median longer side of up to `n` of `files`, read from their headers (nothing is decoded)"
-    files = list(files)
-    if not files: raise ValueError('no image files')
-    sides = []
-    for i in np.linspace(0, len(files) - 1, min(n, len(files))).round().astype(int):
-        with Image.open(files[i]) as im: sides.append(max(im.size))
-    return int(np.median(sides))
-
-# %% ../nbs/06_models.ipynb #108b89cf
-def final_size(files,              # the training images
-               native:int,         # the architecture's pretraining side (224 Lite0, 240 Lite1, 260 Lite2)
-               smallest:int=128,   # small images are enlarged to this (64 px EuroSAT tiles: +5 to +7 points at 128 px)
-               multiple:int=32,    # EfficientNets downsample by 32
-              ) -> int:
-    "Training side: the images' own side, enlarged to at least `smallest`, at most `native`, rounded to `multiple`"
-    return int(min(native, max(smallest, round(image_side(files) / multiple) * multiple)))
-
-# %% ../nbs/06_models.ipynb #fb75ea55
-def cpu_bf16_supported() -> bool:
-    "Whether this CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX)"
-    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-
-# %% ../nbs/06_models.ipynb #82da8bf0
-def bf16_speedup(model:nn.Module, # the network to train (a copy is timed)
-                 size:int,        # input side
-                 bs:int=16,       # batch size
-                 reps:int=2,      # timed passes each way (the best counts)
-                ) -> float:
-    "How many times faster a training pass (forward + backward) runs under CPU bf16 autocast than in float32"
-    m = copy.deepcopy(model).train().to(memory_format=torch.channels_last)
-    x = torch.randn(bs, 3, size, size).contiguous(memory_format=torch.channels_last)
-    def secs(bf16):
-        best = float('inf')
-        for _ in range(reps + 1):  # the first pass warms oneDNN up
-            t = time.perf_counter()
-            with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = m(x).float().sum()
-            out.backward(); best = min(best, time.perf_counter() - t)
-        return best
-    return secs(False) / secs(True)
-
-# %% ../nbs/06_models.ipynb #2299252f
-with warnings.catch_warnings():
-    warnings.simplefilter('ignore', FutureWarning)
-    from fastai.callback.core import Callback
-    from fastai.callback.tracker import SaveModelCallback
-    from fastai.torch_core import set_seed, to_float
-
-class CPUAutocast(Callback):
-    "bfloat16 autocast on the CPU for the forward pass and the loss (fastai's `MixedPrecision` is CUDA-only; bf16 needs no loss scaling)"
-    order = 10
-    def before_batch(self): self.ctx = torch.autocast('cpu', dtype=torch.bfloat16); self.ctx.__enter__()
-    def after_pred(self): self.learn.pred = to_float(self.pred)
-    def after_loss(self): self.ctx.__exit__(None, None, None)
-
-# %% ../nbs/06_models.ipynb #bfb7b025
-def amp_callbacks(amp:str,                  # 'auto', 'bf16', 'fp16' (CUDA only) or 'off'
-                  device:torch.device,      # where training runs
-                  model:nn.Module,          # the network (timed by `bf16_speedup` for 'auto' on a CPU)
-                  size:int,                 # input side
-                  min_speedup:float=1.15,   # 'auto' uses CPU bf16 only when it is at least this much faster
-                 ) -> tuple[str, list]:
-    "The mixed precision to use and its fastai callbacks: on CUDA fp16/bf16 autocast, on a CPU bf16 only where it measures faster"
-    if amp not in ('auto', 'bf16', 'fp16', 'off'): raise ValueError(f"amp must be 'auto', 'bf16', 'fp16' or 'off', got {amp!r}")
-    if device.type == 'cuda':
-        if amp == 'auto': amp = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
-        if amp == 'off': return amp, []
-        from fastai.callback.fp16 import MixedPrecision
-        return amp, [MixedPrecision(amp_mode=amp)]
-    if amp == 'fp16': raise ValueError("fp16 autocast needs CUDA; on a CPU use amp='bf16' or 'off'")
-    if amp == 'auto': amp = 'bf16' if cpu_bf16_supported() and bf16_speedup(model, size) >= min_speedup else 'off'
-    return amp, ([CPUAutocast()] if amp == 'bf16' else [])
-
-# %% ../nbs/06_models.ipynb #ab3d6f20
-class FrozenBN(Callback):
-    "Batch norm layers stay in eval mode while training: their statistics remain those the linear probe was fitted on"
-    order = -5  # after fastai's TrainEvalCallback (order -10) has put the model in train mode
-    def before_train(self):
-        for m in self.model.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
-
-# %% ../nbs/06_models.ipynb #7dcae947
-class EpochLog(Callback):
-    "One line per epoch through `log` (for logs and pipes, where a progress bar is noise)"
-    order = 60  # after the Recorder has the epoch's figures
-    def __init__(self, log=print): self.log = log
-    def before_fit(self): self.t0 = time.perf_counter()
-    def after_epoch(self):
-        figs = [f'{n} {v:.4f}' for n, v in zip(self.recorder.metric_names[1:-1], self.recorder.log[1:]) if isinstance(v, float)]
-        self.log(f"epoch {self.epoch + 1}/{self.n_epoch}: {', '.join(figs)} ({time.perf_counter() - self.t0:.0f}s)")
-
-# %% ../nbs/06_models.ipynb #f448d864
-def default_epochs(n:int,          # training images
-                   bs:int=32,      # batch size
-                   steps:int=120,  # optimizer steps wanted
-                  ) -> int:
-    "Epochs for about `steps` optimizer steps, between 5 and 20 (8 for 500 images, the EuroSAT development setting)"
-    return int(np.clip(round(steps / max(1, n // bs)), 5, 20))
-
-# %% ../nbs/06_models.ipynb #c27324fa
-class FinalResult(NamedTuple):
-    "What `train_final` returns"
-    model:ProxyModel          # the trained network (best or last epoch), ready for `evaluate` / `predict`
-    accuracy:float|None       # on `valid_df` at the kept epoch (None without `valid_df`)
-    seconds:float             # wall-clock time of the whole call
-    path:Path                 # the saved model (`load_proxy` reads it)
-    size:int                  # the training side
-    epochs:int
-    best_epoch:int|None       # 1-based; None without `valid_df` (the last is kept)
-    amp:str                   # the mixed precision used
-
-# %% ../nbs/06_models.ipynb #14bd4ab9
-def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `label` (e.g. a saved dataset)
-                arch:str='efficientnet_lite2',   # backbone; `offline_archs()` lists those whose weights are installed
-                valid_df:pd.DataFrame|None=None, # labeled images scored after each epoch; the best epoch is kept (else the last)
-                size:int|None=None,              # training side; default `final_size` of the images
-                epochs:int|None=None,            # default `default_epochs`
-                lr:float=3e-3,                   # peak learning rate of the classifier (one-cycle)
-                lr_div:float=10.,                # the backbone's peak is lr/lr_div (discriminative learning rates)
-                bs:int=32,                       # batch size
-                augment:str|None='flip',         # a key of `AUGMENTS`: 'flip' (photos), 'dihedral' (satellite, microscopy), 'noflip' (digits, text); None
-                amp:str='auto',                  # mixed precision: 'auto', 'bf16', 'fp16' (CUDA) or 'off'
-                path:str|Path|None=None,         # where to save; default models/final-<arch>.pt
-                seed:int=0,                      # for the shuffling, augmentation and dropout
-                progress:bool|None=None,         # a progress bar; None: on a terminal or in a notebook, else one line per epoch
-                device:str|None=None,            # default 'cuda' when available, else 'cpu'
-                classes:list|None=None,          # class names; default the dataset's
-                log=print,                       # where the per-epoch lines go
-               ) -> FinalResult:
-    "Fine-tune `arch` on `dataset`: linear probe, then one cycle with discriminative learning rates and frozen batch norm; save it"
-    if augment not in (None, *AUGMENTS): raise ValueError(f"augment must be one of {list(AUGMENTS)} or None, got {augment!r}")
-    t0 = time.perf_counter()
-    set_seed(seed)
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    classes = classes or dataset.attrs.get('classes') or sorted(dataset.label.dropna().unique())
-    pm = load_model(arch, classes=classes, fast=False)  # the weights change at once, so a fast path would not pay
-    pm.size = size = size or final_size(dataset.filepath, pm.size)
-    epochs = epochs or default_epochs(len(dataset), bs)
-    pm.fit_head(pm.embed(dataset.filepath.tolist(), progress=False), dataset.label.tolist()); pm.head = None  # LP-FT
-    learn = pm.learn
-    learn.dls = pm.dataloaders(dataset, valid_df, bs=bs, size=size, augment=augment, device=device)
-    learn.model.to(device, memory_format=torch.channels_last)
-    amp, cbs = amp_callbacks(amp, device, pm.model, size)
-    if progress is None: progress = sys.stdout.isatty() or 'ipykernel' in sys.modules
-    cbs += [FrozenBN()] + ([] if progress else [EpochLog(log)])
-    best_epoch = accuracy = None
-    with tempfile.TemporaryDirectory() as tmp:
-        learn.path, learn.model_dir = Path(tmp), '.'
-        if valid_df is not None: cbs.append(SaveModelCallback(monitor='accuracy', fname='best', with_opt=False))
-        with (contextlib.nullcontext() if progress else learn.no_bar()), (contextlib.nullcontext() if progress else learn.no_logging()):
-            learn.unfreeze()
-            learn.fit_one_cycle(epochs, slice(lr / lr_div, lr), cbs=cbs)
-        if valid_df is not None:
-            accs = [float(v[2]) for v in learn.recorder.values]
-            best_epoch, accuracy = int(np.argmax(accs)) + 1, max(accs)
-    learn.model.to('cpu').eval(); learn.dls = None; pm.fast = True
-    out = pm.save(path or Path('models')/f'final-{arch}.pt')
-    return FinalResult(pm, accuracy, time.perf_counter() - t0, out, size, epochs, best_epoch, amp)
 
 # %% ../nbs/06_models.ipynb #c9daa48f
 @patch
