@@ -47,7 +47,9 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    # every `<name>_requirements` key of settings.ini is an extra: pip install active-vision[<name>]
+    extras_require={'dev': dev_requirements, **{k[:-len('_requirements')]: cfg[k].split() for k in cfg
+                                               if k.endswith('_requirements') and k not in ('dev_requirements', 'pip_requirements', 'conda_requirements')}},
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),
