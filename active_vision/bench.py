@@ -18,11 +18,12 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
                            inject_noise, NOISE_KINDS, prune_refit)
 
 # %% auto #0
-__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs', 'find_data',
-           'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach', 'summarise', 'format_table',
-           'plot_curves', 'seed_drops', 'overview_table', 'bench_final', 'bench', 'all_labels_accuracy', 'bench_cycle',
-           'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
-           'label_errors_bench_table', 'bench_label_errors']
+__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs',
+           'find_data', 'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach', 'summarise',
+           'format_table', 'plot_curves', 'seed_drops', 'overview_table', 'bench_final', 'peers_available', 'knn_lists',
+           'knn_label_spreading', 'peer_accuracy', 'peer_picks', 'simulate_peers', 'peer_arrays', 'bench',
+           'all_labels_accuracy', 'bench_cycle', 'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling',
+           'cleanlab_orders', 'digits_folder', 'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/14_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -268,6 +269,129 @@ def bench_final(labeled:list,             # one DataFrame (filepath, label) per 
               f'({secs[-1]:.0f}s training, {r.size} px, {r.epochs} epochs, amp {r.amp})')
     return dict(arch=arch, accuracy_per_seed=accs, accuracy_mean=float(np.mean(accs)), seconds_mean=float(np.mean(secs)))
 
+# %% ../nbs/14_bench.ipynb #c8ac9deb
+PEERS = ('maxherding+label_spreading', 'maxherding+logistic', 'typiclust+label_spreading', 'typiclust+logistic',
+         'typiclust+badge')
+# the peers' free settings, tuned on a dev split of the Imagenette pool (never on a val set we report; see below)
+PEER_SETTINGS = dict(n_neighbors=7, alpha=0.2, max_iter=1000, C=1.0, badge_from=30, normalize=True)
+
+def peers_available() -> str|None:
+    "None when scikit-activeml is installed, else one line that says how to install it"
+    import importlib.util
+    if importlib.util.find_spec('skactiveml') is None:
+        return "--peers needs scikit-activeml, an optional extra: pip install 'active-vision[peers]'"
+
+# %% ../nbs/14_bench.ipynb #f65c9602
+def knn_lists(X,         # (N, D) pool embeddings
+              Xv,        # (M, D) eval embeddings
+              k:int=50,  # the most neighbours any setting will use
+             ) -> tuple[np.ndarray, np.ndarray]:
+    "The `k` nearest pool items of each pool item (itself first) and of each eval item, as sklearn's `NearestNeighbors` finds them"
+    from sklearn.neighbors import NearestNeighbors
+    nn = NearestNeighbors(n_neighbors=min(k, len(X))).fit(X)
+    return nn.kneighbors(X, return_distance=False), nn.kneighbors(Xv, return_distance=False)
+
+# %% ../nbs/14_bench.ipynb #8a88c03d
+def knn_label_spreading(neighbors, neighbors_eval, **kwargs):
+    "sklearn's `LabelSpreading(kernel='knn', **kwargs)`, its neighbours taken from `knn_lists` instead of searched on each fit"
+    from scipy import sparse
+    from sklearn.semi_supervised import LabelSpreading
+    class KnnLabelSpreading(LabelSpreading):
+        def _get_kernel(self, X, y=None):   # sklearn's knn kernel: the connectivity graph, or the eval items' neighbours
+            k = self.n_neighbors
+            if y is not None: return neighbors_eval[:, :k]
+            return sparse.csr_matrix((np.ones(len(X) * k), neighbors[:, :k].ravel(), np.arange(0, len(X) * k + 1, k)),
+                                     shape=(len(X), len(X)))
+    return KnnLabelSpreading(kernel='knn', **kwargs)
+
+# %% ../nbs/14_bench.ipynb #c0494623
+def peer_accuracy(head:str,        # 'label_spreading' or 'logistic'
+                  X, y,            # (N, D) pool embeddings and (N,) their true classes
+                  labeled,         # indices of the labeled pool items
+                  Xv, yv,          # eval embeddings and classes
+                  settings:dict,   # n_neighbors, alpha, max_iter (label spreading), C (logistic regression)
+                  knn=None,        # `knn_lists(X, Xv)`, for label spreading
+                 ) -> float:
+    "Eval accuracy of a peer head trained on the labeled items: sklearn's `LabelSpreading` (kNN kernel, over the whole pool) or `LogisticRegression`"
+    from sklearn.linear_model import LogisticRegression
+    labeled = np.asarray(labeled)
+    if len(np.unique(y[labeled])) < 2: return float((yv == y[labeled][0]).mean())   # one class seen: it is every prediction
+    if head == 'label_spreading':
+        yy = np.full(len(X), -1); yy[labeled] = y[labeled]
+        ls = knn_label_spreading(*(knn or knn_lists(X, Xv)), n_neighbors=settings['n_neighbors'], alpha=settings['alpha'],
+                                 max_iter=settings.get('max_iter', 1000))   # sklearn's 30 iterations often stop short of convergence
+        with np.errstate(invalid='ignore'):   # eval items whose neighbours hold no label yet: sklearn divides 0 by 0
+            return float((ls.fit(X, yy).predict(Xv) == yv).mean())
+    if head != 'logistic': raise ValueError(f"unknown peer head {head!r}: use 'label_spreading' or 'logistic'")
+    return float((LogisticRegression(C=settings['C'], max_iter=1000).fit(X[labeled], y[labeled]).predict(Xv) == yv).mean())
+
+# %% ../nbs/14_bench.ipynb #b5adb16a
+def peer_picks(selector:str,     # 'maxherding', 'typiclust', or 'badge' (TypiClust until `badge_from` labels, then BADGE)
+               X, y,             # (N, D) pool embeddings and (N,) true classes (the oracle)
+               budgets,          # labeled counts to reach, increasing
+               seed:int,         # the strategies' random_state
+               settings:dict,    # badge_from and C (BADGE's logistic regression)
+              ):
+    "Yield (labeled indices, seconds spent selecting) at each budget, with scikit-activeml's query strategies"
+    from skactiveml.pool import MaxHerding, TypiClust, Badge
+    from skactiveml.classifier import SklearnClassifier
+    from sklearn.linear_model import LogisticRegression
+    yq, labeled = np.full(len(X), np.nan), []
+    for b in budgets:
+        t, n = time.perf_counter(), b - len(labeled)
+        if selector == 'maxherding': q = MaxHerding(random_state=seed).query(X, yq, batch_size=n)
+        elif selector == 'typiclust' or (selector == 'badge' and len(labeled) < settings['badge_from']):
+            q = TypiClust(random_state=seed).query(X, yq, batch_size=n)
+        elif selector == 'badge':
+            clf = SklearnClassifier(LogisticRegression(C=settings['C'], max_iter=1000), classes=np.arange(int(y.max()) + 1),
+                                    random_state=seed)
+            q = Badge(random_state=seed).query(X, yq, clf, batch_size=n)
+        else: raise ValueError(f"unknown peer selector {selector!r}: use 'maxherding', 'typiclust' or 'badge'")
+        q = np.asarray(q, dtype=int); labeled += q.tolist(); yq[q] = y[q]
+        yield np.array(labeled), time.perf_counter() - t
+
+# %% ../nbs/14_bench.ipynb #22925b73
+def simulate_peers(X, y,            # (N, D) pool embeddings and (N,) true classes
+                   Xv, yv,          # eval embeddings and classes
+                   budgets,         # labeled counts at which to measure, from zero labels
+                   seed:int=0,
+                   peers=PEERS,     # names from `PEERS`
+                   settings:dict|None=None, # overrides of `PEER_SETTINGS`
+                   knn=None,        # `knn_lists` of the (normalised) embeddings, if already found
+                   shared:dict|None=None,   # MaxHerding's picks and the neighbour lists, reused across seeds (a dict kept between calls)
+                  ) -> dict:
+    "Accuracy at each budget for each peer pipeline and one seed: {peer: rows}, rows as `simulate` returns them"
+    from sklearn.preprocessing import normalize
+    settings = {**PEER_SETTINGS, **(settings or {})}
+    if bad := [p for p in peers if p not in PEERS]: raise ValueError(f'unknown peer(s) {bad}: use any of {", ".join(PEERS)}')
+    if settings['normalize']: X, Xv = normalize(X), normalize(Xv)
+    shared = {} if shared is None else shared
+    knn = knn if knn is not None else shared.get('knn')
+    if knn is None and any(p.endswith('label_spreading') for p in peers): knn = shared['knn'] = knn_lists(X, Xv)
+    by_selector = {}
+    for p in peers: by_selector.setdefault('badge' if p == 'typiclust+badge' else p.split('+')[0], []).append(p)
+    out = {}
+    for selector, names in by_selector.items():   # one selection per selector, scored with each of its heads
+        if selector == 'maxherding' and 'maxherding' in shared: picks = shared['maxherding']
+        else: picks = list(peer_picks(selector, X, y, budgets, seed, settings))
+        if selector == 'maxherding': shared['maxherding'] = picks
+        for name in names:
+            head = 'logistic' if selector == 'badge' else name.split('+')[1]
+            out[name] = []
+            for labeled, secs in picks:
+                t = time.perf_counter()
+                acc = peer_accuracy(head, X, y, labeled, Xv, yv, settings, knn)
+                out[name].append(dict(labels=len(labeled), accuracy=acc, seconds=secs + time.perf_counter() - t))
+    return out
+
+# %% ../nbs/14_bench.ipynb #9e86e171
+def peer_arrays(cache:Store, oracle:Oracle, model) -> tuple:
+    "The prepared pool's embeddings and true classes, and the eval set's: what the peers see"
+    al, classes = ActiveLearner(cache, model), list(model.classes)
+    pool, ev = cache.images(split='unlabeled'), al.eval_set()
+    y = np.array([classes.index(l) for l in oracle(pool.path)])
+    return al.embeddings(pool.index), y, al.embeddings(ev.index), np.array([classes.index(l) for l in ev.label])
+
 # %% ../nbs/14_bench.ipynb #de6f7124
 def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default: Imagenette), or several: a list or 'a,b'
           strategies=('random', 'margin'), # strategy names (see `strategies.select`)
@@ -289,10 +413,13 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
           max_drop:float=0.05,             # warn when a seed loses more than this between consecutive budgets
           final:str|None=None,             # step 10: train this final model (e.g. 'efficientnet_lite2') on each labeled set at the last budget
           final_kwargs:dict|None=None,     # for `train_final` (augment, size, epochs, ...)
+          peers=False,                     # also the peer pipelines (`PEERS`; True for all, or a list), from zero labels: 'peer:<name>'
+          peer_settings:dict|None=None,    # overrides of `PEER_SETTINGS`
          ) -> dict:
     "Run the simulation bench on one dataset or several; print tables; write JSON and PNG learning curves"
     from active_vision.models import load_model
     from active_vision.loop import WandbTracker
+    if peers and (missing := peers_available()): raise ImportError(missing)
     datasets = [d for d in data.split(',') if d.strip()] if isinstance(data, str) else data
     if isinstance(datasets, (list, tuple)) and len(datasets) > 1:   # the same recipe on each, then the overview
         kw = {k: v for k, v in locals().items() if k in inspect.signature(bench).parameters and k not in ('data', 'out', 'all_labels', 'model')}
@@ -327,13 +454,24 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
                 tr.finish()
             print(f'{key} seed {seed}: ' + ', '.join(f"{r['labels']}:{100*r['accuracy']:.1f}%" for r in runs[key][-1])
                   + f' ({time.perf_counter() - t:.1f}s)')
+    if peers:   # the peers on the same embeddings, labels, eval set, budgets and seeds
+        X, y, Xv, yv = peer_arrays(cache, oracle, model)
+        shared = {}
+        for seed in progress_bar(range(seeds), leave=False):
+            t = time.perf_counter()
+            got = simulate_peers(X, y, Xv, yv, budgets, seed, PEERS if peers is True else list(peers), peer_settings, shared=shared)
+            for name, rows in got.items():
+                runs.setdefault(f'peer:{name}', []).append(rows)
+                print(f'peer:{name} seed {seed}: ' + ', '.join(f"{r['labels']}:{100*r['accuracy']:.1f}%" for r in rows))
+            print(f'peers seed {seed}: {time.perf_counter() - t:.1f}s')
     ceiling = all_labels_accuracy(cache, oracle, model) if all_labels else None
     summary = summarise(runs, ceiling=ceiling and ceiling['accuracy'])
     if final:   # step 10: a final model on each strategy's labeled set at the last budget, every seed
         val = frame_from_folder(split_dirs(data)[1])[['filepath', 'label']]
-        for key in runs: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, **(final_kwargs or {}))
+        for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, **(final_kwargs or {}))
     res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], init=init,
                seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
+    if peers: res['peer_settings'] = {**PEER_SETTINGS, **(peer_settings or {})}
     if ceiling: res['all_labels'] = ceiling
     finals = ''.join(f"\n{key}, final {f['arch']} at {budgets[-1]} labels: {100*f['accuracy_mean']:.1f}% "
                      f"({', '.join(f'{100*a:.1f}' for a in f['accuracy_per_seed'])}; {f['seconds_mean']:.0f}s per model)"

@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
                        help="the final model's augmentation: flip (photos), dihedral (satellite, microscopy), noflip (digits, text)")
         q.add_argument('--final-epochs', type=int, default=None, help='final model epochs (default: about 120 optimizer steps)')
         q.add_argument('--final-size', type=int, default=None, help='final model input side (default: from the images)')
+        q.add_argument('--peers', action='store_true', help="also the peer pipelines (scikit-activeml's MaxHerding and TypiClust "
+                       "with sklearn label spreading or logistic regression, TypiClust then BADGE) on the same embeddings, labels "
+                       "and seeds, from zero labels: columns 'peer:<name>' (pip install 'active-vision[peers]')")
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
                           'random labeling vs MaxHerding then uncertain-and-diverse sampling')
     sim_args(demo, ['random', 'maxherding+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
@@ -72,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser('strategies-bench', help='time every strategy on synthetic embeddings')
     q.add_argument('--n', type=int, default=100_000); q.add_argument('--dim', type=int, default=1280); q.add_argument('--pick', type=int, default=100)
     q.add_argument('--strategies', type=_csv, default=None, help='comma-separated strategy names (default: all)')
+    q.add_argument('--labeled', type=int, default=100, help='items already labeled (0: the cold-start step)')
     q = sub.add_parser('embed-bench', help='embedding throughput of the proxy model')
     q.add_argument('--data'); q.add_argument('--arch', default='efficientnet_lite0'); q.add_argument('--n', type=int, default=2000)
     return p
@@ -84,7 +88,7 @@ def _sim(a) -> dict:
                 train_kwargs=None if a.epochs is None else dict(epochs=a.epochs),
                 heads=a.heads or (['supervised'] if a.supervised else ['adaptive']),
                 final=a.final, final_kwargs=dict(augment=None if a.final_augment == 'none' else a.final_augment,
-                                                  epochs=a.final_epochs, size=a.final_size))
+                                                  epochs=a.final_epochs, size=a.final_size), peers=a.peers)
 
 COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
     'demo': ('bench', 'bench', _sim),
@@ -95,7 +99,7 @@ COMMANDS = {  # subcommand: (module, function, its keywords from the parsed argu
     'label': ('app', 'run_app', lambda a: dict(store_path=a.store, host=a.host, port=a.port, allow_hosts=a.allow_host)),
     'cycle-bench': ('bench', 'bench_cycle', lambda a: dict(data=a.data, out=a.out, n=a.n, labels=a.labels, strategy=a.strategy)),
     'store-bench': ('bench', 'bench_store', lambda a: dict(n=a.n)),
-    'strategies-bench': ('bench', 'bench_strategies', lambda a: dict(n_items=a.n, dim=a.dim, n_pick=a.pick, **({'strategies': a.strategies} if a.strategies else {}))),
+    'strategies-bench': ('bench', 'bench_strategies', lambda a: dict(n_items=a.n, dim=a.dim, n_pick=a.pick, n_labeled=a.labeled, **({'strategies': a.strategies} if a.strategies else {}))),
     'embed-bench': ('bench', 'bench_embed', lambda a: dict(files=a.data, arch=a.arch, n=a.n)),
 }
 
@@ -131,6 +135,9 @@ def _check_args(a) -> str|None:
         if p := positive(seeds=a.seeds, init_size=a.init_size, step=a.step, budget=a.budget, epochs=a.epochs,
                          max_per_class=a.max_per_class, final_epochs=a.final_epochs, final_size=a.final_size): return p
         if a.final and (p := final_arch(a.final)): return p
+        if a.peers:
+            from active_vision.bench import peers_available
+            if missing := peers_available(): return missing
         if not a.strategies: return '--strategies is empty: name at least one, e.g. random,margin'
         if a.budgets is not None:
             if not a.budgets or min(a.budgets) < 1 or any(b <= c for c, b in zip(a.budgets, a.budgets[1:])):
@@ -158,7 +165,9 @@ def _check_args(a) -> str|None:
     if a.command == 'cycle-bench': return positive(n=a.n) or strategy(a.strategy) or folder(a.data)
     if a.command == 'store-bench': return positive(n=a.n)
     if a.command == 'strategies-bench':
-        return positive(n=a.n, dim=a.dim, pick=a.pick) or (f'--pick ({a.pick}) must not exceed --n ({a.n})' if a.pick > a.n else None)
+        if a.labeled < 0: return f'--labeled must be 0 or more, got {a.labeled}'
+        return positive(n=a.n, dim=a.dim, pick=a.pick) or (f'--pick ({a.pick}) plus --labeled ({a.labeled}) must not exceed --n ({a.n})'
+                                                           if a.pick + a.labeled > a.n else None)
     if a.command == 'embed-bench': return positive(n=a.n) or folder(a.data)
 
 # %% ../nbs/16_cli.ipynb #e3a3dab2
