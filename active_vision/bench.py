@@ -18,12 +18,13 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
                            inject_noise, NOISE_KINDS, prune_refit)
 
 # %% auto #0
-__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS', 'split_dirs',
-           'find_data', 'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach', 'summarise',
-           'format_table', 'plot_curves', 'seed_drops', 'overview_table', 'bench_final', 'peers_available', 'knn_lists',
-           'knn_label_spreading', 'peer_accuracy', 'peer_picks', 'simulate_peers', 'peer_arrays', 'bench',
-           'all_labels_accuracy', 'bench_cycle', 'bench_store', 'bench_strategies', 'bench_embed', 'bench_labeling',
-           'cleanlab_orders', 'digits_folder', 'label_errors_bench_table', 'bench_label_errors']
+__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'PEER_GRID', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS',
+           'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach',
+           'summarise', 'format_table', 'plot_curves', 'seed_drops', 'overview_table', 'bench_final', 'peers_available',
+           'knn_lists', 'knn_label_spreading', 'peer_accuracy', 'peer_picks', 'simulate_peers', 'tune_peers',
+           'peer_arrays', 'peer_leads', 'bench', 'all_labels_accuracy', 'bench_cycle', 'bench_store',
+           'bench_strategies', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
+           'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/14_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -272,8 +273,12 @@ def bench_final(labeled:list,             # one DataFrame (filepath, label) per 
 # %% ../nbs/14_bench.ipynb #c8ac9deb
 PEERS = ('maxherding+label_spreading', 'maxherding+logistic', 'typiclust+label_spreading', 'typiclust+logistic',
          'typiclust+badge')
-# the peers' free settings, tuned on a dev split of the Imagenette pool (never on a val set we report; see below)
-PEER_SETTINGS = dict(n_neighbors=7, alpha=0.2, max_iter=1000, C=1.0, badge_from=30, normalize=True)
+# each peer's free settings, tuned on a dev split of the Imagenette pool (never on a val set we report; see below)
+PEER_SETTINGS = {'maxherding+label_spreading': dict(n_neighbors=20, alpha=0.8, max_iter=1000),
+                 'maxherding+logistic': dict(C=1000.),
+                 'typiclust+label_spreading': dict(n_neighbors=20, alpha=0.8, max_iter=1000),
+                 'typiclust+logistic': dict(C=10000.),
+                 'typiclust+badge': dict(C=10000., badge_from=100)}
 
 def peers_available() -> str|None:
     "None when scikit-activeml is installed, else one line that says how to install it"
@@ -298,7 +303,7 @@ def knn_label_spreading(neighbors, neighbors_eval, **kwargs):
     from sklearn.semi_supervised import LabelSpreading
     class KnnLabelSpreading(LabelSpreading):
         def _get_kernel(self, X, y=None):   # sklearn's knn kernel: the connectivity graph, or the eval items' neighbours
-            k = self.n_neighbors
+            k = min(self.n_neighbors, neighbors.shape[1])   # a pool smaller than n_neighbors: all of it
             if y is not None: return neighbors_eval[:, :k]
             return sparse.csr_matrix((np.ones(len(X) * k), neighbors[:, :k].ravel(), np.arange(0, len(X) * k + 1, k)),
                                      shape=(len(X), len(X)))
@@ -356,15 +361,15 @@ def simulate_peers(X, y,            # (N, D) pool embeddings and (N,) true class
                    budgets,         # labeled counts at which to measure, from zero labels
                    seed:int=0,
                    peers=PEERS,     # names from `PEERS`
-                   settings:dict|None=None, # overrides of `PEER_SETTINGS`
+                   settings:dict|None=None, # {peer: overrides of its `PEER_SETTINGS`}
                    knn=None,        # `knn_lists` of the (normalised) embeddings, if already found
                    shared:dict|None=None,   # MaxHerding's picks and the neighbour lists, reused across seeds (a dict kept between calls)
                   ) -> dict:
     "Accuracy at each budget for each peer pipeline and one seed: {peer: rows}, rows as `simulate` returns them"
     from sklearn.preprocessing import normalize
-    settings = {**PEER_SETTINGS, **(settings or {})}
     if bad := [p for p in peers if p not in PEERS]: raise ValueError(f'unknown peer(s) {bad}: use any of {", ".join(PEERS)}')
-    if settings['normalize']: X, Xv = normalize(X), normalize(Xv)
+    settings = {p: {**PEER_SETTINGS[p], **(settings or {}).get(p, {})} for p in peers}
+    X, Xv = normalize(X), normalize(Xv)   # unit length, MaxHerding's own default, for every peer alike
     shared = {} if shared is None else shared
     knn = knn if knn is not None else shared.get('knn')
     if knn is None and any(p.endswith('label_spreading') for p in peers): knn = shared['knn'] = knn_lists(X, Xv)
@@ -373,16 +378,49 @@ def simulate_peers(X, y,            # (N, D) pool embeddings and (N,) true class
     out = {}
     for selector, names in by_selector.items():   # one selection per selector, scored with each of its heads
         if selector == 'maxherding' and 'maxherding' in shared: picks = shared['maxherding']
-        else: picks = list(peer_picks(selector, X, y, budgets, seed, settings))
+        else: picks = list(peer_picks(selector, X, y, budgets, seed, settings[names[0]]))
         if selector == 'maxherding': shared['maxherding'] = picks
         for name in names:
             head = 'logistic' if selector == 'badge' else name.split('+')[1]
             out[name] = []
             for labeled, secs in picks:
                 t = time.perf_counter()
-                acc = peer_accuracy(head, X, y, labeled, Xv, yv, settings, knn)
+                acc = peer_accuracy(head, X, y, labeled, Xv, yv, settings[name], knn)
                 out[name].append(dict(labels=len(labeled), accuracy=acc, seconds=secs + time.perf_counter() - t))
     return out
+
+# %% ../nbs/14_bench.ipynb #160b3afd
+PEER_GRID = dict(n_neighbors=(5, 7, 10, 20, 50), alpha=(0.01, 0.2, 0.5, 0.8, 0.99), C=(0.1, 1, 10, 100, 1000, 10000),
+                 badge_from=(10, 30, 100))
+
+def tune_peers(X, y,               # (N, D) pool embeddings and (N,) true classes: only the pool, never the val set
+               budgets,            # labeled counts the dev accuracy is averaged over
+               dev_size:int=2000,  # pool images held out as the dev set
+               seed:int=0,         # the selectors' seed
+               split_seed:int=123, # the dev split's seed
+               grid:dict=PEER_GRID,
+              ) -> dict:
+    "Each peer's best settings by mean dev accuracy over `budgets`, on a dev split of the pool: {'best': {peer: settings}, 'scores': ...}"
+    from sklearn.preprocessing import normalize
+    X = normalize(X)
+    perm = np.random.default_rng(split_seed).permutation(len(X)); dev, pool = perm[:dev_size], perm[dev_size:]
+    Xp, yp, Xd, yd = X[pool], y[pool], X[dev], y[dev]
+    knn = knn_lists(Xp, Xd, max(grid['n_neighbors']))
+    def score(head, picks, s): return float(np.mean([peer_accuracy(head, Xp, yp, l, Xd, yd, s, knn) for l in picks]))
+    best, scores = {}, {}
+    for sel in ('maxherding', 'typiclust'):
+        picks = [l for l, _ in peer_picks(sel, Xp, yp, budgets, seed, {})]
+        ls = {(k, a): score('label_spreading', picks, dict(n_neighbors=k, alpha=a, max_iter=1000)) for k in grid['n_neighbors'] for a in grid['alpha']}
+        lr = {C: score('logistic', picks, dict(C=C)) for C in grid['C']}
+        (k, a), C = max(ls, key=ls.get), max(lr, key=lr.get)
+        best[f'{sel}+label_spreading'], best[f'{sel}+logistic'] = dict(n_neighbors=k, alpha=a, max_iter=1000), dict(C=float(C))
+        scores[f'{sel}+label_spreading'] = {f'n_neighbors={k} alpha={a}': v for (k, a), v in ls.items()}
+        scores[f'{sel}+logistic'] = {f'C={C}': v for C, v in lr.items()}
+    C = best['typiclust+logistic']['C']
+    bf = {b: score('logistic', [l for l, _ in peer_picks('badge', Xp, yp, budgets, seed, dict(C=C, badge_from=b))], dict(C=C))
+          for b in grid['badge_from']}
+    best['typiclust+badge'], scores['typiclust+badge'] = dict(C=C, badge_from=max(bf, key=bf.get)), {f'badge_from={b}': v for b, v in bf.items()}
+    return dict(best=best, scores=scores)
 
 # %% ../nbs/14_bench.ipynb #9e86e171
 def peer_arrays(cache:Store, oracle:Oracle, model) -> tuple:
@@ -391,6 +429,20 @@ def peer_arrays(cache:Store, oracle:Oracle, model) -> tuple:
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
     y = np.array([classes.index(l) for l in oracle(pool.path)])
     return al.embeddings(pool.index), y, al.embeddings(ev.index), np.array([classes.index(l) for l in ev.label])
+
+# %% ../nbs/14_bench.ipynb #2507f670
+def peer_leads(summary:dict,        # from `summarise`, with 'peer:<name>' columns
+               margin:float=0.003,  # report leads larger than this (0.3 points)
+              ) -> list[dict]:
+    "Each budget and strategy of ours (the columns not named 'peer:') that the best peer beats by more than `margin`"
+    peers = [n for n in summary if n.startswith('peer:')]
+    out = []
+    for name in (n for n in summary if not n.startswith('peer:')):
+        for i, l in enumerate(summary[name]['labels']):
+            best = max(peers, key=lambda p: summary[p]['acc_mean'][i], default=None)
+            if best and (lead := summary[best]['acc_mean'][i] - summary[name]['acc_mean'][i]) > margin:
+                out.append(dict(labels=l, strategy=name, peer=best, lead=round(lead, 5)))
+    return out
 
 # %% ../nbs/14_bench.ipynb #de6f7124
 def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default: Imagenette), or several: a list or 'a,b'
@@ -414,7 +466,7 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
           final:str|None=None,             # step 10: train this final model (e.g. 'efficientnet_lite2') on each labeled set at the last budget
           final_kwargs:dict|None=None,     # for `train_final` (augment, size, epochs, ...)
           peers=False,                     # also the peer pipelines (`PEERS`; True for all, or a list), from zero labels: 'peer:<name>'
-          peer_settings:dict|None=None,    # overrides of `PEER_SETTINGS`
+          peer_settings:dict|None=None,    # {peer: overrides of its `PEER_SETTINGS`}
          ) -> dict:
     "Run the simulation bench on one dataset or several; print tables; write JSON and PNG learning curves"
     from active_vision.models import load_model
@@ -471,12 +523,15 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
         for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, **(final_kwargs or {}))
     res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], init=init,
                seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
-    if peers: res['peer_settings'] = {**PEER_SETTINGS, **(peer_settings or {})}
+    if peers: res.update(peer_settings={p: {**PEER_SETTINGS[p], **(peer_settings or {}).get(p, {})} for p in PEERS}, peer_leads=peer_leads(summary))
     if ceiling: res['all_labels'] = ceiling
     finals = ''.join(f"\n{key}, final {f['arch']} at {budgets[-1]} labels: {100*f['accuracy_mean']:.1f}% "
                      f"({', '.join(f'{100*a:.1f}' for a in f['accuracy_per_seed'])}; {f['seconds_mean']:.0f}s per model)"
                      for key, f in ((n, summary[n].get('final')) for n in runs) if f)
     print(format_table(summary) + (f"\nall {ceiling['labels']:,} labels: {100*ceiling['accuracy']:.1f}%" if ceiling else '') + finals)
+    for d in res.get('peer_leads', []):
+        print(f"a peer is ahead: {d['peer']} leads {d['strategy']} by {100*d['lead']:.1f} points at {d['labels']} labels")
+    if peers and not res['peer_leads']: print('no peer is more than 0.3 points ahead of ours at any budget')
     for d in res['drops']:
         print(f"warning: {d['strategy']} seed {d['seed']} lost {100*d['drop']:.1f} points from {d['labels'][0]} to {d['labels'][1]} labels")
     (out/'bench.json').write_text(json.dumps(res, indent=1))
