@@ -103,6 +103,15 @@ class Lab:
         try: self.kernel_pids |= {p.pid for p in psutil.Process(self.proc.pid).children(recursive=True)}
         except psutil.NoSuchProcess: pass
 
+    def cpu_seconds(self) -> float:
+        "CPU time used by the server and its running kernels (wall time is distorted on a loaded machine)"
+        import psutil
+        total = 0.
+        for pid in {self.proc.pid, *self.kernel_pids}:
+            try: t = psutil.Process(pid).cpu_times(); total += t.user + t.system + t.children_user + t.children_system
+            except psutil.NoSuchProcess: pass
+        return total
+
     def stop(self):
         import psutil
         self.remember_kernels()
@@ -147,6 +156,12 @@ const [path, done] = [arguments[0], arguments[arguments.length - 1]];
     await new Promise(r => setTimeout(r, 200));
   return panel.sessionContext.session ? '' : 'no kernel';
 })().then(done, e => done('open failed: ' + e));
+"""
+
+# Shut the current notebook's kernel down and close it (the next notebook gets the CPU)
+CLOSE = """
+const done = arguments[arguments.length - 1], panel = window.jupyterapp.shell.currentWidget;
+panel.sessionContext.shutdown().then(() => { panel.dispose(); done(''); }, e => done('' + e));
 """
 
 # Where the run stands, from the live notebook model and the DOM
@@ -259,7 +274,8 @@ def check_notebook(drv, lab:Lab, name:str, expect:dict, shots:Path, timeout:floa
         raise AssertionError(f'{name}: {want} grid displays in the saved notebook, {st["widget_outputs"]} widget outputs in the '
                              f'lab, {st["grids"]} grids rendered (visible tiles {st["tiles"]}, thumbnails loaded '
                              f'{st["thumbs_loaded"]}), {st["fallback"]} widget outputs showing a text fallback')
-    grids = drv.find_elements(By.CSS_SELECTOR, '.av-label-grid')
+    panel = drv.execute_script('return window.jupyterapp.shell.currentWidget.node')
+    grids = panel.find_elements(By.CSS_SELECTOR, '.av-label-grid')
     for k, g in enumerate(grids):
         drv.execute_script("arguments[0].scrollIntoView({block: 'start'})", g)
         g.screenshot(str(shots/f'{name[:-6]}_grid{k}.png'))
@@ -270,7 +286,10 @@ def check_notebook(drv, lab:Lab, name:str, expect:dict, shots:Path, timeout:floa
         review = 'Review' in g.text.split('batch')[0]
         if review: clicks.append(click_and_check(drv, g, k, lab.base/'tmp', 'accept', shots, name[:-6]))
         clicks.append(click_and_check(drv, g, k, lab.base/'tmp', 'class', shots, name[:-6]))
-    return dict(notebook=name, seconds_to_run=round(run_s, 1), code_cells=st['cells'], skipped_cells=expect['skipped'],
+    lab.remember_kernels(); cpu = lab.cpu_seconds()
+    drv.execute_async_script(CLOSE)
+    log(f'  {name}: kernel and server used {cpu:.0f} CPU-seconds so far')
+    return dict(notebook=name, seconds_to_run=round(run_s, 1), cpu_seconds=round(cpu), code_cells=st['cells'], skipped_cells=expect['skipped'],
                 grids=len(grids), tiles=st['tiles'], clicks=clicks)
 
 def main():
