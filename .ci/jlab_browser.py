@@ -23,7 +23,7 @@ grids and check that the clicks reach the tutorials' label stores.
    /tmp/active_vision_artifacts/jlab) with jlab_report.json. The lab server and its kernels are shut down at the end,
    also on failure (through the server's API, then by process id).
 """
-import argparse, json, os, secrets, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, secrets, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -263,7 +263,9 @@ def check_notebook(drv, lab:Lab, name:str, expect:dict, shots:Path, timeout:floa
     st = run_all(drv, timeout)
     run_s = time.time() - start
     drv.save_screenshot(str(shots/f'{name[:-6]}_end.png'))
-    if st['errors']: raise AssertionError(f'{name}: a cell failed in JupyterLab:\n' + '\n'.join(st['errors'])[-4000:])
+    if st['errors']:
+        tb = re.sub(r'\x1b\[[0-9;]*m', '', '\n'.join(st['errors']))   # without the terminal colours
+        raise AssertionError(f'{name}: a cell failed in JupyterLab:\n{tb[-4000:]}')
     log(f'{name}: {st["cells"]} code cells ran in {run_s:.0f}s (kernel {st["kernel"]}); {st["widget_outputs"]} widget outputs')
     want = expect['saved_grids']
     # every grid display renders: as many live grids, each with its thumbnails loaded, as the notebook displays
