@@ -12,7 +12,7 @@ Nothing is written when a cell fails, or when an output holds a machine path (/w
 .ci/check_outputs.py's rule): fix what the notebook prints and rerun. Saved notebooks are cleaned with `nbdev_clean`
 (outputs kept), and .ci/check_outputs.py's promises (`#| shows:`) are checked and reported.
 """
-import argparse, configparser, copy, os, sys, time, traceback
+import argparse, configparser, copy, os, re, sys, time, traceback
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -73,9 +73,13 @@ def run_one(path, flags:str='') -> dict:
     try:
         write_nb(nb, tmp)
         problems, _, n_out = check_outputs.check(tmp, set())
-        leaks = [p.replace(tmp.name, path.name) for p in problems if 'machine path' in p]
-        if leaks: return dict(res, error='outputs hold machine paths, notebook not written:\n  ' + '\n  '.join(leaks),
-                              seconds=time.time() - start)
+        leaks = {}   # code cell -> machine paths in its outputs
+        for p in problems:
+            if m := re.match(r'.*?: code cell (\d+): output holds the machine path (\S+?):? print', p): leaks.setdefault(int(m[1]), []).append(m[2])
+        if leaks:
+            return dict(res, seconds=time.time() - start, error='outputs hold machine paths, notebook not written (print paths '
+                        'relative to the project, the data folder or the example folder, and rerun):\n' + '\n'.join(
+                        f'  code cell {i}: {len(v)} paths, e.g. {v[0]}' for i, v in sorted(leaks.items())))
         tmp.replace(path)
     finally: tmp.unlink(missing_ok=True)
     from nbdev.clean import nbdev_clean
