@@ -103,11 +103,11 @@ class Lab:
         try: self.kernel_pids |= {p.pid for p in psutil.Process(self.proc.pid).children(recursive=True)}
         except psutil.NoSuchProcess: pass
 
-    def cpu_seconds(self) -> float:
-        "CPU time used by the server and its running kernels (wall time is distorted on a loaded machine)"
+    def cpu_seconds(self, pids=None) -> float:
+        "CPU time used by processes `pids` (default: the server), children included (wall time is distorted on a loaded machine)"
         import psutil
         total = 0.
-        for pid in {self.proc.pid, *self.kernel_pids}:
+        for pid in (pids if pids is not None else [self.proc.pid]):
             try: t = psutil.Process(pid).cpu_times(); total += t.user + t.system + t.children_user + t.children_system
             except psutil.NoSuchProcess: pass
         return total
@@ -259,7 +259,6 @@ def check_notebook(drv, lab:Lab, name:str, expect:dict, shots:Path, timeout:floa
     start = time.time()
     err = drv.execute_async_script(OPEN, name)
     if err: raise AssertionError(f'{name}: {err}')
-    lab.remember_kernels()
     st = run_all(drv, timeout)
     run_s = time.time() - start
     drv.save_screenshot(str(shots/f'{name[:-6]}_end.png'))
@@ -288,9 +287,10 @@ def check_notebook(drv, lab:Lab, name:str, expect:dict, shots:Path, timeout:floa
         review = 'Review' in g.text.split('batch')[0]
         if review: clicks.append(click_and_check(drv, g, k, lab.base/'tmp', 'accept', shots, name[:-6]))
         clicks.append(click_and_check(drv, g, k, lab.base/'tmp', 'class', shots, name[:-6]))
-    lab.remember_kernels(); cpu = lab.cpu_seconds()
+    seen = set(lab.kernel_pids); lab.remember_kernels()
+    cpu = lab.cpu_seconds(lab.kernel_pids - seen)    # this notebook's kernel
     drv.execute_async_script(CLOSE)
-    log(f'  {name}: kernel and server used {cpu:.0f} CPU-seconds so far')
+    log(f'  {name}: its kernel used {cpu:.0f} CPU-seconds')
     return dict(notebook=name, seconds_to_run=round(run_s, 1), cpu_seconds=round(cpu), code_cells=st['cells'], skipped_cells=expect['skipped'],
                 grids=len(grids), tiles=st['tiles'], clicks=clicks)
 
@@ -330,7 +330,8 @@ def main():
         raise
     finally:
         if drv is not None: drv.quit()
-        if lab is not None: lab.stop()
+        if lab is not None:
+            log(f'lab server used {lab.cpu_seconds():.0f} CPU-seconds'); lab.stop()
         (shots/'jlab_report.json').write_text(json.dumps(dict(ok=ok, seconds=round(time.time() - t0, 1), notebooks=report), indent=1))
         shutil.rmtree(base, ignore_errors=True)
     n_grids, n_clicks = sum(r['grids'] for r in report), sum(len(r['clicks']) for r in report)
