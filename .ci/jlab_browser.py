@@ -129,7 +129,7 @@ class Lab:
             except psutil.TimeoutExpired: p.kill()
         self.log_file.close()
 
-def browser(width=1400, height=1000):
+def browser(width=1400, height=1600):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     o = webdriver.ChromeOptions(); o.binary_location = '/usr/bin/chromium'
@@ -242,10 +242,12 @@ def click_and_check(drv, grid_el, k:int, tmp:Path, what:str, shots:Path, name:st
     store, ev = next(iter(changed.items()))
     if len(ev) != 1: raise AssertionError(f'grid {k}: one click gave {len(ev)} events:\n{ev}')
     ev = ev.iloc[0]
-    image_id = load_batch(opened[store], batch)['image_ids'][page * size]
+    rec = load_batch(opened[store], batch)
+    image_id = rec['image_ids'][page * size]
+    if what == 'accept': want_label = rec['pred'][page * size]    # accepting takes the tile's suggestion
     problems = [f'{col} is {ev[col]!r}, not {want!r}' for col, want in
                 (('kind', 'label'), ('source', want_source), ('session', batch), ('image_id', image_id),
-                 *([('label', want_label)] if want_label else [])) if ev[col] != want]
+                 ('label', want_label)) if ev[col] != want]
     if problems: raise AssertionError(f'grid {k} ({batch}), {what} click: ' + '; '.join(problems))
     WebDriverWait(drv, 30).until(lambda d: f'✓ {ev.label}' in tile.text)   # the tile shows what the store holds
     grid_el.screenshot(str(shots/f'{name}_grid{k}_after_{what}.png'))
