@@ -3,6 +3,7 @@
 #   make test   the whole check: nbdev_clean, nbdev_export sync, README sync, outputs, docs site, nbdev_test
 #   make docs   the docs site in _docs/: nbdev_docs where Quarto is installed, else static HTML (.ci/docs.py);
 #               `make docs-check` then opens every page in chromium (.ci/docs_browser.py)
+#   make jlab-check  tutorials 20 and 21 in JupyterLab in headless chromium: all cells run, every grid live, clicks reach the store
 # Both create .venv and install the project into it on first use.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data/imagenette
 EUROSAT ?= ../shared/data/eurosat_rgb
 
-.PHONY: demo test venv readme docs docs-check bench label-errors-bench clean
+.PHONY: demo test venv readme docs docs-check jlab-check bench label-errors-bench clean
 
 $(BIN)/.installed: settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,9 @@ docs: $(BIN)/.installed
 
 docs-check: docs
 	$(BIN)/python .ci/docs_browser.py
+
+jlab-check: $(BIN)/.installed
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python .ci/jlab_browser.py $(ARGS)
 
 bench: $(BIN)/.installed
 	$(BIN)/active-vision bench --data $(DATA) --out bench_out $(ARGS)

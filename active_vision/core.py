@@ -27,11 +27,13 @@ def project_root(start:str|Path|None=None, # folder to search upwards from; the 
 def data_root(name:str|None=None, # a dataset folder inside the data root, e.g. 'imagenette'
              ) -> Path|None:
     "The shared data folder (or `name` inside it), or `None` with a message when it is absent"
-    base = Path(os.environ.get(DATA_ENV, '../shared/data')).expanduser()
-    if not base.is_absolute(): base = project_root()/base
+    given = Path(os.environ.get(DATA_ENV, '../shared/data')).expanduser()
+    base = given if given.is_absolute() else project_root()/given
     path = base/name if name else base
     if path.exists(): return path.resolve()
-    msg = f'{path} not found: set {DATA_ENV} to the folder holding it'
+    # named as configured, never by this machine's absolute path: the message ends up in notebook outputs
+    shown = Path(f'${DATA_ENV}', name or '') if given.is_absolute() else path.relative_to(project_root())
+    msg = f'{shown} not found{"" if given.is_absolute() else " (relative to the project root)"}: set {DATA_ENV} to the folder holding it'
     if os.environ.get(REQUIRE_DATA_ENV): raise FileNotFoundError(msg)
     print(f'skipping: {msg}')
     return None

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_final.ipynb #97c8752a
 from __future__ import annotations
-import sys, copy, time, tempfile, warnings, contextlib
+import os, sys, copy, time, tempfile, warnings, contextlib
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np, pandas as pd, torch, torch.nn as nn

@@ -80,6 +80,7 @@ class Tile(W.VBox):
         self.buttons, self.dropdown = {}, None
         super().__init__([self.image, self.info, self.classes_box, self.actions],
                          layout=W.Layout(border='3px solid #eeeeee', padding='4px', margin='3px', width=f'{thumb_size + 22}px'))
+        self.add_class('av-tile')
         self.build_classes()
 
     def build_classes(self):
@@ -189,6 +190,7 @@ class LabelGrid(W.VBox):
                   self.message]
         self.tiles_box = W.Box(self.tiles, layout=W.Layout(flex_flow='row wrap'))
         super().__init__([*header, self.tiles_box])
+        W.VBox.add_class(self, 'av-label-grid')   # a CSS class (LabelGrid.add_class adds a label class): for tests and stylesheets
         todo = session.next_todo()
         self.page = None
         self.go(0 if todo is None else todo // page_size, refresh=False)
