@@ -80,7 +80,6 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('--ray', default=None, metavar='ADDRESS', help="embed on Ray: 'local' starts a cluster for this run, or HOST:6379 of a running one (ray start --head)")
     q.add_argument('--workers', type=int, default=2, help='Ray: embedding actors'); q.add_argument('--threads', type=int, default=1, help='torch threads per worker')
     q.add_argument('--shard-size', type=int, default=256, help='images per shard (the work a killed run can lose)')
-    q.add_argument('--gpus', type=float, default=0, help='Ray: GPUs per worker')
     q = sub.add_parser('bench-scale', help='a whole fast cycle on synthetic pools of 100k and 1M embeddings: seconds, peak memory, graph build')
     q.add_argument('--sizes', type=_ints, default=[100_000, 1_000_000]); q.add_argument('--dim', type=int, default=1280)
     q.add_argument('--labels', type=int, default=100); q.add_argument('--pick', type=int, default=10)
@@ -110,7 +109,7 @@ COMMANDS = {  # subcommand: (module, function, its keywords from the parsed argu
     'strategies-bench': ('bench', 'bench_strategies', lambda a: dict(n_items=a.n, dim=a.dim, n_pick=a.pick, **({'strategies': a.strategies} if a.strategies else {}))),
     'embed-bench': ('bench', 'bench_embed', lambda a: dict(files=a.data, arch=a.arch, n=a.n)),
     'embed': ('pool', 'embed_folder', lambda a: dict(data=a.data, store=a.store, arch=a.arch, ray=a.ray, workers=a.workers,
-                                                     threads=a.threads, shard_size=a.shard_size, gpus=a.gpus)),
+                                                     threads=a.threads, shard_size=a.shard_size)),
     'bench-scale': ('bench', 'bench_scale', lambda a: dict(sizes=a.sizes, dim=a.dim, labels=a.labels, pick=a.pick, out=a.out, seed=a.seed)),
 }
 
