@@ -18,12 +18,12 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
                            inject_noise, NOISE_KINDS, prune_refit)
 
 # %% auto #0
-__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'PEER_GRID', 'BENCH_STRATEGIES', 'CLEANLAB_RANKINGS',
-           'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate', 'labels_to_reach',
-           'summarise', 'format_table', 'plot_curves', 'seed_drops', 'overview_table', 'bench_final', 'peers_available',
-           'knn_lists', 'knn_label_spreading', 'peer_accuracy', 'peer_picks', 'simulate_peers', 'tune_peers',
-           'peer_arrays', 'peer_leads', 'bench', 'all_labels_accuracy', 'bench_cycle', 'bench_store',
-           'bench_strategies', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
+__all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'PEER_GRID', 'BENCH_STRATEGIES', 'SCALE_RECIPES',
+           'CLEANLAB_RANKINGS', 'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate',
+           'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'seed_drops', 'overview_table', 'bench_final',
+           'peers_available', 'knn_lists', 'knn_label_spreading', 'peer_accuracy', 'peer_picks', 'simulate_peers',
+           'tune_peers', 'peer_arrays', 'peer_leads', 'bench', 'all_labels_accuracy', 'bench_cycle', 'bench_store',
+           'bench_strategies', 'bench_scale', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
            'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/14_bench.ipynb #67e39b4a
@@ -661,6 +661,83 @@ def bench_strategies(n_items:int=100_000, # rows of the synthetic embedding matr
         results.append(r)
         if verbose: print(f'{name:<20}{r["seconds"]:>9.2f}{r["cpu_seconds"]:>8.1f}{r["peak_extra"] / 2**20:>16,.0f}'
                       f'{r["peak_extra"] / r["matrix"]:>10.2f}', flush=True)
+    return results
+
+# %% ../nbs/14_bench.ipynb #a71e030f
+_SCALE_SCRIPT = r'''
+import json, os, sys, time, warnings
+warnings.simplefilter('ignore')
+import numpy as np, torch
+from pathlib import Path
+from active_vision.pool import AnnGraph, synthetic_pool, pool_cycle
+n, dim, labels, pick, seed, threads, out, recipes = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), Path(sys.argv[7]), json.loads(sys.argv[8])
+if threads: torch.set_num_threads(threads)
+def hwm():
+    try: return int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) * 1024
+    except (OSError, StopIteration): return 0
+def reset():
+    try: open('/proc/self/clear_refs', 'w').write('5')
+    except OSError: pass
+def clock(): return time.perf_counter(), time.process_time()
+res = dict(n=n, dim=dim, labels=labels, pick=pick, seed=seed, load=os.getloadavg()[0])
+data = out/f'scale-{n}x{dim}-seed{seed}'; data.mkdir(parents=True, exist_ok=True)
+if not (data/'embs.npy').exists():
+    w0, c0 = clock()
+    A = np.lib.format.open_memmap(data/'embs.part', mode='w+', dtype=np.float32, shape=(n, dim)); ys = np.empty(n, np.int64)
+    for i in range(0, n, 65536):
+        X, y = synthetic_pool(min(65536, n - i), dim, seed=seed, block=i); A[i:i + len(X)] = X; ys[i:i + len(X)] = y
+    A.flush(); del A; np.save(data/'classes.npy', ys); os.replace(data/'embs.part', data/'embs.npy')
+    res['generate_s'] = time.perf_counter() - w0
+E, ys = np.load(data/'embs.npy', mmap_mode='r'), np.load(data/'classes.npy')
+if (data/'graph'/'build.json').exists(): res['graph'] = {**json.loads((data/'graph'/'build.json').read_text()), 'loaded': True}; g = AnnGraph.load(data/'graph')
+else:
+    reset(); w0, c0 = clock()
+    g = AnnGraph(storage='sq8').add(E)
+    res['graph'] = dict(seconds=time.perf_counter() - w0, cpu_seconds=time.process_time() - c0, peak_rss=hwm(), load=os.getloadavg()[0])
+    g.save(data/'graph'); (data/'graph'/'build.json').write_text(json.dumps(res['graph']))
+w0 = time.perf_counter(); G = g.affinity(); res['affinity_s'] = time.perf_counter() - w0
+del g
+lab = np.sort(np.random.default_rng(seed).choice(n, labels, replace=False))
+res['cycles'] = []
+for head, strategy in recipes:
+    reset(); w0, c0 = clock()
+    chosen, probs, secs = pool_cycle(E, lab, ys[lab], 10, G, n=pick, strategy=strategy, head=head, cache={}, seed=seed)
+    res['cycles'].append(dict(head=head, strategy=strategy, seconds=time.perf_counter() - w0, cpu_seconds=time.process_time() - c0,
+                              steps=secs, peak_rss=hwm(), accuracy=float((probs.argmax(1) == ys).mean()),
+                              chosen=len(set(chosen.tolist()) - set(lab.tolist()))))
+print(json.dumps(res))
+'''
+
+# %% ../nbs/14_bench.ipynb #d91174eb
+SCALE_RECIPES = (('semi_supervised', 'kmeans+uncertain_diverse'), ('adaptive', 'maxherding+uncertain_diverse'))
+
+def bench_scale(sizes=(100_000, 1_000_000), # pool sizes, each run in a fresh process
+                dim:int=1_280,       # embedding size (efficientnet_lite0)
+                labels:int=100,      # labeled items (a seeded random sample)
+                pick:int=10,         # items each cycle selects
+                recipes=SCALE_RECIPES, # (head, strategy) pairs
+                out:str|Path='scale_out', # the synthetic embeddings and their graphs are kept here (1M x 1280: 5 GB)
+                seed:int=0,
+                threads:int=0,       # torch threads (0: torch's default)
+                verbose:bool=True,
+               ) -> list[dict]:
+    "Graph build and one whole fast cycle per recipe on synthetic pools of each size: seconds, CPU seconds, peak RSS, accuracy"
+    import subprocess, sys
+    out = Path(out); results = []
+    for n in sizes:
+        p = subprocess.run([sys.executable, '-c', _SCALE_SCRIPT, *map(str, (n, dim, labels, pick, seed, threads, out)), json.dumps([list(r) for r in recipes])],
+                           capture_output=True, text=True)
+        if p.returncode: raise RuntimeError(f'scale benchmark at {n:,} items failed:\n{p.stderr[-2000:]}')
+        r = json.loads(p.stdout.strip().splitlines()[-1]); results.append(r)
+        if verbose:
+            gr = r['graph']
+            print(f"{n:,} x {dim} float32 ({n * dim * 4 / 2**30:.2f} GiB memory-mapped), {labels} labels, seed {seed}, load average {r['load']:.1f}")
+            print(f"  graph (faiss HNSW, sq8): {gr['seconds']:.1f} s, {gr['cpu_seconds']:.1f} CPU s, peak RSS {gr['peak_rss'] / 2**30:.2f} GiB"
+                  f"{' (built earlier, loaded)' if gr.get('loaded') else ''}; affinity {r['affinity_s']:.1f} s")
+            for c in r['cycles']:
+                s = c['steps']
+                print(f"  {c['head']:<16}{c['strategy']:<30} cycle {c['seconds']:6.1f} s ({c['cpu_seconds']:.1f} CPU s; fit {s['fit']:.1f}, "
+                      f"score {s['score']:.1f}, select {s['select']:.1f}), peak RSS {c['peak_rss'] / 2**30:.2f} GiB, accuracy {c['accuracy']:.3f}", flush=True)
     return results
 
 # %% ../nbs/14_bench.ipynb #f37f556c

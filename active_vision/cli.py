@@ -78,6 +78,17 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('--labeled', type=int, default=100, help='items already labeled (0: the cold-start step)')
     q = sub.add_parser('embed-bench', help='embedding throughput of the proxy model')
     q.add_argument('--data'); q.add_argument('--arch', default='efficientnet_lite0'); q.add_argument('--n', type=int, default=2000)
+    q = sub.add_parser('embed', help='embed every image of a folder into a store (resumable; on Ray with --ray)')
+    q.add_argument('--data', required=True, help='folder of images (searched recursively)'); q.add_argument('--store', required=True)
+    q.add_argument('--arch', default='efficientnet_lite0')
+    q.add_argument('--ray', default=None, metavar='ADDRESS', help="embed on Ray: 'local' starts a cluster for this run, or HOST:6379 of a running one (ray start --head)")
+    q.add_argument('--workers', type=int, default=2, help='Ray: embedding actors'); q.add_argument('--threads', type=int, default=1, help='torch threads per worker')
+    q.add_argument('--shard-size', type=int, default=256, help='images per shard (the work a killed run can lose)')
+    q = sub.add_parser('bench-scale', help='a whole fast cycle on synthetic pools of 100k and 1M embeddings: seconds, peak memory, graph build')
+    q.add_argument('--sizes', type=_ints, default=[100_000, 1_000_000]); q.add_argument('--dim', type=int, default=1280)
+    q.add_argument('--labels', type=int, default=100); q.add_argument('--pick', type=int, default=10)
+    q.add_argument('--out', default='scale_out', help='keeps the synthetic embeddings and their graphs (1M x 1280: 5 GB + 1.3 GB)')
+    q.add_argument('--seed', type=int, default=0)
     return p
 
 # %% ../nbs/16_cli.ipynb #e68bb325
@@ -101,6 +112,9 @@ COMMANDS = {  # subcommand: (module, function, its keywords from the parsed argu
     'store-bench': ('bench', 'bench_store', lambda a: dict(n=a.n)),
     'strategies-bench': ('bench', 'bench_strategies', lambda a: dict(n_items=a.n, dim=a.dim, n_pick=a.pick, n_labeled=a.labeled, **({'strategies': a.strategies} if a.strategies else {}))),
     'embed-bench': ('bench', 'bench_embed', lambda a: dict(files=a.data, arch=a.arch, n=a.n)),
+    'embed': ('pool', 'embed_folder', lambda a: dict(data=a.data, store=a.store, arch=a.arch, ray=a.ray, workers=a.workers,
+                                                     threads=a.threads, shard_size=a.shard_size)),
+    'bench-scale': ('bench', 'bench_scale', lambda a: dict(sizes=a.sizes, dim=a.dim, labels=a.labels, pick=a.pick, out=a.out, seed=a.seed)),
 }
 
 # %% ../nbs/16_cli.ipynb #45de4a35
@@ -169,6 +183,15 @@ def _check_args(a) -> str|None:
         return positive(n=a.n, dim=a.dim, pick=a.pick) or (f'--pick ({a.pick}) plus --labeled ({a.labeled}) must not exceed --n ({a.n})'
                                                            if a.pick + a.labeled > a.n else None)
     if a.command == 'embed-bench': return positive(n=a.n) or folder(a.data)
+    if a.command == 'embed':
+        if p := positive(workers=a.workers, threads=a.threads, shard_size=a.shard_size): return p
+        if not Path(a.data).is_dir(): return f'--data {a.data}: no such folder'
+        if a.ray:
+            try: import ray, ray.data
+            except ImportError: return 'pool embedding on Ray needs Ray Data: pip install "active-vision[ray]" (or pip install "ray[data]")'
+        return None
+    if a.command == 'bench-scale':
+        return positive(dim=a.dim, labels=a.labels, pick=a.pick) or next((f'--sizes must be above --labels + --pick, got {n}' for n in a.sizes if n <= a.labels + a.pick), None)
 
 # %% ../nbs/16_cli.ipynb #e3a3dab2
 def run(argv:list[str]|None=None):

@@ -9,9 +9,9 @@ import numpy as np, torch, torch.nn as nn
 
 # %% auto #0
 __all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits', 'head_probs',
-           'head_to_linear', 'linear_to_head', 'knn_graph', 'propagate_labels', 'pseudo_labels',
-           'fit_semi_supervised_head', 'propagation_columns', 'scores_to_probs', 'stratified_folds', 'cv_blend_weight',
-           'fit_adaptive_head', 'classification_summary', 'plot_confusion']
+           'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph', 'knn_graph',
+           'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns', 'scores_to_probs',
+           'stratified_folds', 'cv_blend_weight', 'fit_adaptive_head', 'classification_summary', 'plot_confusion']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -107,14 +107,12 @@ def linear_to_head(lin:nn.Linear) -> dict:
     return dict(weight=lin.weight.detach().float().numpy().copy(), bias=lin.bias.detach().float().numpy().copy(),
                 mean=np.zeros(D, np.float32), std=np.ones(D, np.float32))
 
-# %% ../nbs/05_heads.ipynb #09336739
-def knn_graph(X,               # (N, D) embeddings: labeled and unlabeled items together
-              k:int=10,        # neighbours per item
-              power:float=3.,  # cosine similarities are raised to this power (Iscen et al.'s γ): weak links count little
-              metric:str='cosine', # 'cosine' (of centred embeddings: for network features) or 'euclidean' (exp(-d²/mean d²))
-             ):
-    "Symmetrically normalised affinity D^-½ W D^-½ (scipy CSR) of the k-nearest-neighbour graph of `X`"
-    import scipy.sparse as sp
+# %% ../nbs/05_heads.ipynb #bdd163dd
+def exact_knn(X,               # (N, D) embeddings
+              k:int=10,        # neighbours per item (never itself)
+              metric:str='cosine', # 'cosine' (of centred, L2-normalised rows) or 'euclidean'
+             ) -> tuple[np.ndarray, np.ndarray]:
+    "(N, k) neighbour indices and similarities (cosine, or minus the squared distance), nearest first, by brute force"
     if metric not in ('cosine', 'euclidean'): raise ValueError(f"metric must be 'cosine' or 'euclidean', got {metric!r}")
     Z = torch.as_tensor(np.asarray(X, dtype=np.float32))
     if Z.ndim != 2 or len(Z) < 2: raise ValueError(f'X must be an (N, D) array with N >= 2, got shape {tuple(Z.shape)}')
@@ -128,13 +126,41 @@ def knn_graph(X,               # (N, D) embeddings: labeled and unlabeled items 
         if metric == 'euclidean': s = 2*s - sq - sq[i:i + chunk, None]  # minus the squared distance
         s[torch.arange(len(s)), torch.arange(i, i + len(s))] = -float('inf')  # never your own neighbour
         v, j = s.topk(k, dim=1); sims.append(v); nbrs.append(j)
-    s = torch.cat(sims)
-    s = s.clamp(min=0) ** power if metric == 'cosine' else torch.exp(s / (-s).mean().clamp(min=1e-12))
-    W = sp.csr_matrix((s.numpy().ravel(), (np.repeat(np.arange(N), k), torch.cat(nbrs).numpy().ravel())), shape=(N, N))
+    return torch.cat(nbrs).numpy(), torch.cat(sims).numpy()
+
+# %% ../nbs/05_heads.ipynb #7debbcb7
+def edge_weights(sims,             # (N, k) similarities from `exact_knn` (or an index giving the same quantities)
+                 metric:str='cosine',
+                 power:float=3.,   # cosine: similarities clipped at 0 and raised to this power (Iscen et al.'s γ)
+                ) -> np.ndarray:
+    "Edge weights of a kNN graph: max(cos, 0)^γ, or exp(-d²/mean d²) for 'euclidean'"
+    s = torch.as_tensor(np.asarray(sims, dtype=np.float32))
+    return (s.clamp(min=0) ** power if metric == 'cosine' else torch.exp(s / (-s).mean().clamp(min=1e-12))).numpy()
+
+# %% ../nbs/05_heads.ipynb #8b0d4440
+def neighbour_graph(nbrs,     # (N, k) neighbour indices; -1 marks a missing neighbour
+                    weights,  # (N, k) non-negative edge weights (`edge_weights`)
+                   ):
+    "Symmetrically normalised affinity D^-½ (W + Wᵀ) D^-½ (scipy CSR) of a graph given as neighbour lists"
+    import scipy.sparse as sp
+    nbrs, weights = np.asarray(nbrs, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+    N, k = nbrs.shape
+    keep = (nbrs >= 0).ravel()
+    W = sp.csr_matrix((weights.ravel()[keep], (np.repeat(np.arange(N), k)[keep], nbrs.ravel()[keep])), shape=(N, N))
     W = W + W.T
     d = np.asarray(W.sum(1)).ravel()
     d = np.where(d > 0, 1 / np.sqrt(np.maximum(d, 1e-30)), 0)
     return sp.diags(d) @ W @ sp.diags(d)
+
+# %% ../nbs/05_heads.ipynb #65479802
+def knn_graph(X,               # (N, D) embeddings: labeled and unlabeled items together
+              k:int=10,        # neighbours per item
+              power:float=3.,  # cosine similarities are raised to this power (Iscen et al.'s γ): weak links count little
+              metric:str='cosine', # 'cosine' (of centred embeddings: for network features) or 'euclidean' (exp(-d²/mean d²))
+             ):
+    "Symmetrically normalised affinity D^-½ W D^-½ (scipy CSR) of the exact k-nearest-neighbour graph of `X`"
+    nbrs, sims = exact_knn(X, k, metric)
+    return neighbour_graph(nbrs, edge_weights(sims, metric, power))
 
 # %% ../nbs/05_heads.ipynb #e487597d
 def propagate_labels(graph,            # (N, N) normalised affinity from `knn_graph`

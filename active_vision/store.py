@@ -52,6 +52,17 @@ MIGRATIONS = [
         actor TEXT, undoes INTEGER REFERENCES class_events(id), ts REAL NOT NULL);
     ALTER TABLE label_events ADD COLUMN class_event INTEGER REFERENCES class_events(id);
     """,
+    # 5: embeddings on disk (issue 15): append-only .npy shards beside the store, and the row of the shard that holds
+    # each image's vector; the primary key makes "no image embedded twice" a property of the file
+    """
+    CREATE TABLE embedding_shards(id INTEGER PRIMARY KEY, key TEXT NOT NULL, file TEXT UNIQUE NOT NULL,
+        rows INTEGER NOT NULL, dim INTEGER NOT NULL, ts REAL NOT NULL);
+    CREATE INDEX embedding_shards_key ON embedding_shards(key, id);
+    CREATE TABLE shard_rows(key TEXT NOT NULL, image_id INTEGER NOT NULL REFERENCES images(id),
+        shard INTEGER NOT NULL REFERENCES embedding_shards(id), row INTEGER NOT NULL,
+        PRIMARY KEY(key, image_id)) WITHOUT ROWID;
+    CREATE INDEX shard_rows_shard ON shard_rows(shard, row);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 KINDS = ('label', 'skip', 'bad', 'remove', 'undo', 'box', 'unlabel')
@@ -666,6 +677,63 @@ def copy_embeddings(self:Store, other:Store|str|Path, key:str) -> int:
                                 JOIN src.images si ON si.id = e.image_id JOIN images i ON i.path = si.path
                                 WHERE e.key = ?''', (key,)).rowcount
     finally: self.conn.execute('DETACH DATABASE src')
+
+# %% ../nbs/01_store.ipynb #b6b2a82b
+@patch
+def add_shard(self:Store, key:str,    # the backbone key the vectors belong to
+              file:str,               # the shard's file name, relative to the shard folder
+              image_ids,              # the image of each row, in row order
+              dim:int,                # the vectors' length
+             ) -> int:
+    "Register a written shard and its rows in one transaction; returns the shard id. An image already embedded under `key` is refused"
+    ids = np.asarray(image_ids, dtype=np.int64)
+    if len(np.unique(ids)) != len(ids): raise StoreError(f'shard {file}: an image appears twice in one shard')
+    try:
+        with self.transaction() as c:
+            shard = c.execute('INSERT INTO embedding_shards(key, file, rows, dim, ts) VALUES (?,?,?,?,?)',
+                              (key, str(file), len(ids), int(dim), time.time())).lastrowid
+            c.executemany('INSERT INTO shard_rows VALUES (?,?,?,?)', ((key, int(i), shard, r) for r, i in enumerate(ids.tolist())))
+    except sqlite3.IntegrityError as e:
+        dup = self.conn.execute(f'SELECT image_id FROM shard_rows WHERE key = ? AND image_id IN ({",".join("?"*min(len(ids), 900))})',
+                                [key, *ids[:900].tolist()]).fetchone()
+        what = f'image {dup[0]} already has an embedding under {key}' if dup else str(e)
+        raise StoreError(f'shard {file} not registered: {what} (each image is embedded once per backbone key)') from None
+    return shard
+
+# %% ../nbs/01_store.ipynb #82368d34
+@patch
+def shards(self:Store, key:str) -> pd.DataFrame:
+    "The shards registered under `key`, oldest first: id, file, rows, dim, ts"
+    return self.query('SELECT id, file, rows, dim, ts FROM embedding_shards WHERE key = ? ORDER BY id', (key,))
+
+# %% ../nbs/01_store.ipynb #fe4c753b
+@patch
+def shard_index(self:Store, key:str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "(image_ids, shards, rows) of every vector registered under `key`, in shard then row order"
+    a = np.array(self.conn.execute('SELECT image_id, shard, row FROM shard_rows WHERE key = ? ORDER BY shard, row',
+                                   (key,)).fetchall(), dtype=np.int64).reshape(-1, 3)
+    return a[:, 0], a[:, 1], a[:, 2]
+
+# %% ../nbs/01_store.ipynb #081ac041
+@patch
+def replace_shards(self:Store, key:str,
+                   old:list,            # ids of the shards to replace (their rows move to the new one)
+                   file:str, image_ids, dim:int, # the new shard, as in `add_shard`
+                  ) -> int:
+    "Swap shards `old` for one new shard holding exactly their images, in one transaction (compaction); returns its id"
+    ids, old = np.asarray(image_ids, dtype=np.int64), [int(s) for s in old]
+    with self.transaction() as c:
+        marks = ','.join('?' * len(old))
+        had = np.sort(np.array([r[0] for r in c.execute(f'SELECT image_id FROM shard_rows WHERE key = ? AND shard IN ({marks})',
+                                                          [key, *old])], dtype=np.int64))
+        if not np.array_equal(had, np.sort(ids)):
+            raise StoreError(f'shard {file}: it must hold exactly the {len(had)} images of shards {old}, not {len(ids)}')
+        c.execute(f'DELETE FROM shard_rows WHERE key = ? AND shard IN ({marks})', [key, *old])
+        c.execute(f'DELETE FROM embedding_shards WHERE id IN ({marks})', old)
+        shard = c.execute('INSERT INTO embedding_shards(key, file, rows, dim, ts) VALUES (?,?,?,?,?)',
+                          (key, str(file), len(ids), int(dim), time.time())).lastrowid
+        c.executemany('INSERT INTO shard_rows VALUES (?,?,?,?)', ((key, int(i), shard, r) for r, i in enumerate(ids.tolist())))
+    return shard
 
 # %% ../nbs/01_store.ipynb #fab7b18c
 @patch
