@@ -261,7 +261,7 @@ def bench_final(labeled:list,             # one DataFrame (filepath, label) per 
                 name:str='strategy',      # for the file names and the log lines
                 classes:list|None=None,   # class names (default: those of the labeled sets)
                 pools:list|None=None,     # one DataFrame (filepath, pred, confidence) per seed: the proxy's predictions of the unlabeled pool
-                pseudo:bool=True,         # train on class-balanced pseudo-labels from `pools` as well (`final.pseudo_labels`)
+                pseudo:bool=False,        # train on class-balanced pseudo-labels from `pools` as well (`final.pseudo_labels`)
                 **kwargs,                 # passed to `train_final` (augment, size, epochs, lr, ...)
                ) -> dict:
     "Step 10 for each seed: `train_final` on the labeled set (and pseudo-labels; no validation data: the last epoch is kept), scored on `val`"

@@ -47,10 +47,10 @@ def parser() -> argparse.ArgumentParser:
                        help="the final model's augmentation: flip (photos), dihedral (satellite, microscopy), noflip (digits, text)")
         q.add_argument('--final-epochs', type=int, default=None, help='final model epochs (default: about 120 optimizer steps)')
         q.add_argument('--final-size', type=int, default=None, help='final model input side (default: from the images)')
-        q.add_argument('--final-pseudo', default='on', choices=['on', 'off'],
+        q.add_argument('--final-pseudo', default='off', choices=['on', 'off'],
                        help="the final model also trains on the proxy's most confident predictions of the unlabeled pool, "
                        'each class topped up to 3x the mean labeled count (class-balanced self-training)')
-        q.add_argument('--final-tta', default='auto', choices=['auto', 'none', 'flip', 'dihedral'],
+        q.add_argument('--final-tta', default='none', choices=['none', 'auto', 'flip', 'dihedral'],
                        help="the final model's test-time augmentation (auto: the views of --final-augment)")
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
                           'random labeling vs MaxHerding then uncertain-and-diverse sampling')

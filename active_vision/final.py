@@ -161,7 +161,7 @@ def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `l
                 lr_div:float=10.,                # the backbone's peak is lr/lr_div (discriminative learning rates)
                 bs:int=32,                       # batch size
                 augment:str|None='flip',         # a key of `AUGMENTS`: 'flip' (photos), 'dihedral' (satellite, microscopy), 'noflip' (digits, text); None
-                tta:str|None='auto',             # the saved model's test-time views: 'auto' (those of `augment`), 'flip', 'dihedral' or None
+                tta:str|None=None,               # the saved model's test-time views: None, 'auto' (those of `augment`), 'flip' or 'dihedral'
                 amp:str='auto',                  # mixed precision: 'auto', 'bf16', 'fp16' (CUDA) or 'off'
                 path:str|Path|None=None,         # where to save; default models/final-<arch>.pt
                 seed:int=0,                      # for the shuffling, augmentation and dropout
