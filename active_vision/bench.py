@@ -120,9 +120,9 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
              mode:str='fast',          # 'fast' (frozen backbone + head) or 'full' (fine-tune each cycle)
              train_kwargs:dict|None=None,
              head:str='adaptive',      # fast mode: the head (see `loop.HEADS`)
-             keep_labeled:bool=False,  # also return the labeled set at the last budget (for a final model)
+             keep_labeled:bool=False,  # also return the labeled set at the last budget and the proxy's predictions of the rest of the pool (for a final model)
             ) -> list[dict]|tuple[list[dict], pd.DataFrame]:
-    "Accuracy at each budget for one strategy and seed (and, with `keep_labeled`, the final labeled set: filepath, label)"
+    "Accuracy at each budget for one strategy and seed (with `keep_labeled` also the final labeled set (filepath, label) and the pool's predictions (filepath, pred, confidence))"
     store = session_store(cache, model.backbone_key)
     al = ActiveLearner(store, model, strategy=strategy, mode=mode, oracle=oracle, seed=seed, train_kwargs=train_kwargs,
                        head=head)
@@ -139,9 +139,13 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
     for b_next in [*budgets[1:], None]:
         _, m = al.cycle(0 if b_next is None else b_next - len(al.labeled()))
         rows.append(dict(labels=m['labels'], accuracy=m.get('accuracy'), seconds=m['seconds']))
-    lab = al.labeled()
+    lab, rest = al.labeled(), al.pool()
+    if keep_labeled:   # the last cycle fitted the head on every label: its view of the unlabeled rest, for pseudo-labels
+        probs = al.probabilities(rest.index)[0] if len(rest) else np.zeros((0, model.n_classes))
+        preds = pd.DataFrame({'filepath': rest.path.to_numpy(), 'pred': np.asarray(model.classes, dtype=object)[probs.argmax(1)] if len(rest) else [],
+                              'confidence': probs.max(1) if len(rest) else []})
     store.close()
-    return (rows, pd.DataFrame({'filepath': lab.path.to_numpy(), 'label': lab.label.to_numpy()})) if keep_labeled else rows
+    return (rows, pd.DataFrame({'filepath': lab.path.to_numpy(), 'label': lab.label.to_numpy()}), preds) if keep_labeled else rows
 
 # %% ../nbs/14_bench.ipynb #5d28ba49
 def labels_to_reach(labels:list[int], acc:list[float], target:float) -> int|None:
@@ -258,17 +262,24 @@ def bench_final(labeled:list,             # one DataFrame (filepath, label) per 
                 out:str|Path='bench_out', # models are saved under out/final/
                 name:str='strategy',      # for the file names and the log lines
                 classes:list|None=None,   # class names (default: those of the labeled sets)
+                pools:list|None=None,     # one DataFrame (filepath, pred, confidence) per seed: the proxy's predictions of the unlabeled pool
+                pseudo:bool=False,        # train on class-balanced pseudo-labels from `pools` as well (`final.pseudo_labels`)
                 **kwargs,                 # passed to `train_final` (augment, size, epochs, lr, ...)
                ) -> dict:
-    "Step 10 for each seed: `train_final` on the labeled set (no validation data: the last epoch is kept), scored on `val`"
-    from active_vision.final import train_final
-    accs, secs = [], []
+    "Step 10 for each seed: `train_final` on the labeled set (and pseudo-labels; no validation data: the last epoch is kept), scored on `val`"
+    from active_vision.final import train_final, pseudo_labels
+    accs, secs, cpus, n_pseudo = [], [], [], []
     for seed, df in enumerate(labeled):
-        r = train_final(df, arch=arch, seed=seed, classes=classes, path=Path(out)/'final'/f'{name}-seed{seed}.pt', **kwargs)
-        accs.append(r.model.evaluate(val, plot=False, progress=False)['accuracy']); secs.append(r.seconds)
-        print(f'{name} seed {seed}: final {arch} {100*accs[-1]:.1f}% on {len(val):,} val images '
-              f'({secs[-1]:.0f}s training, {r.size} px, {r.epochs} epochs, amp {r.amp})')
-    return dict(arch=arch, accuracy_per_seed=accs, accuracy_mean=float(np.mean(accs)), seconds_mean=float(np.mean(secs)))
+        ps = pseudo_labels(df, pools[seed], classes=classes) if pseudo and pools is not None and pools[seed] is not None else None
+        c0 = time.process_time()
+        r = train_final(df, arch=arch, seed=seed, classes=classes, pseudo=ps, path=Path(out)/'final'/f'{name}-seed{seed}.pt', **kwargs)
+        cpus.append(time.process_time() - c0); secs.append(r.seconds); n_pseudo.append(r.pseudo)
+        accs.append(r.model.evaluate(val, plot=False, progress=False)['accuracy'])
+        print(f'{name} seed {seed}: final {arch} {100*accs[-1]:.1f}% on {len(val):,} val images ({secs[-1]:.0f}s, '
+              f'{cpus[-1]:.0f} CPU-s training; {len(df)} labels + {r.pseudo} pseudo-labels, {r.size} px, {r.epochs} epochs, '
+              f'tta {r.tta}, amp {r.amp})')
+    return dict(arch=arch, accuracy_per_seed=accs, accuracy_mean=float(np.mean(accs)), seconds_mean=float(np.mean(secs)),
+                seconds_per_seed=secs, cpu_seconds_per_seed=cpus, pseudo_labels_per_seed=n_pseudo)
 
 # %% ../nbs/14_bench.ipynb #c8ac9deb
 PEERS = ('maxherding+label_spreading', 'maxherding+logistic', 'typiclust+label_spreading', 'typiclust+logistic',
@@ -489,16 +500,17 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
     cache, oracle = prepare(data, model, out, max_per_class)
     budgets = list(budgets or range(init_size, budget + 1, step))
     heads = [heads] if isinstance(heads, str) else list(heads)
-    runs, labeled = {}, {}
+    runs, labeled, pools = {}, {}, {}
     strategies = [strategies] if isinstance(strategies, str) else list(strategies)
     for name, head in progress_bar([(s, h) for h in heads for s in strategies], leave=False):
         key = name if head == heads[0] else f'{name} [{head}]'
-        runs[key], labeled[key] = [], []
+        runs[key], labeled[key], pools[key] = [], [], []
         for seed in range(seeds):
             t = time.perf_counter()
-            rows, lab = simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
-                                 train_kwargs=train_kwargs, head=head, keep_labeled=True)
-            runs[key].append(rows); labeled[key].append(lab)
+            res = simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
+                           train_kwargs=train_kwargs, head=head, keep_labeled=bool(final))
+            rows, lab, rest = res if final else (res, None, None)
+            runs[key].append(rows); labeled[key].append(lab); pools[key].append(rest)
             if wandb_mode != 'disabled':
                 tr = WandbTracker(project='active-vision-bench', mode=wandb_mode, dir=out, name=f'{key}-seed{seed}',
                                   config=dict(strategy=name, seed=seed, init=init, mode=mode, arch=model.arch, data=str(data), head=head))
@@ -520,7 +532,7 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
     summary = summarise(runs, ceiling=ceiling and ceiling['accuracy'])
     if final:   # step 10: a final model on each strategy's labeled set at the last budget, every seed
         val = frame_from_folder(split_dirs(data)[1])[['filepath', 'label']]
-        for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, **(final_kwargs or {}))
+        for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, pools[key], **(final_kwargs or {}))
     res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], init=init,
                seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
     if peers: res.update(peer_settings={p: {**PEER_SETTINGS[p], **(peer_settings or {}).get(p, {})} for p in PEERS}, peer_leads=peer_leads(summary))

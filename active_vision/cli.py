@@ -50,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument('--peers', action='store_true', help="also the peer pipelines (scikit-activeml's MaxHerding and TypiClust "
                        "with sklearn label spreading or logistic regression, TypiClust then BADGE) on the same embeddings, labels "
                        "and seeds, from zero labels: columns 'peer:<name>' (pip install 'active-vision[peers]')")
+        q.add_argument('--final-pseudo', default='off', choices=['on', 'off'],
+                       help="the final model also trains on the proxy's most confident predictions of the unlabeled pool, "
+                       'each class topped up to 3x the mean labeled count (class-balanced self-training)')
+        q.add_argument('--final-tta', default='none', choices=['none', 'auto', 'flip', 'dihedral'],
+                       help="the final model's test-time augmentation (auto: the views of --final-augment)")
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
                           'random labeling vs MaxHerding then uncertain-and-diverse sampling')
     sim_args(demo, ['random', 'maxherding+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
@@ -99,7 +104,8 @@ def _sim(a) -> dict:
                 train_kwargs=None if a.epochs is None else dict(epochs=a.epochs),
                 heads=a.heads or (['supervised'] if a.supervised else ['adaptive']),
                 final=a.final, final_kwargs=dict(augment=None if a.final_augment == 'none' else a.final_augment,
-                                                  epochs=a.final_epochs, size=a.final_size), peers=a.peers)
+                                                  epochs=a.final_epochs, size=a.final_size, pseudo=a.final_pseudo == 'on',
+                                                  tta=None if a.final_tta == 'none' else a.final_tta), peers=a.peers)
 
 COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
     'demo': ('bench', 'bench', _sim),

@@ -10,11 +10,11 @@ from typing import NamedTuple
 import numpy as np, pandas as pd, torch, torch.nn as nn
 from PIL import Image
 from .backbones import create_backbone
-from .models import ProxyModel, load_model, load_proxy, AUGMENTS
+from .models import ProxyModel, load_model, load_proxy, AUGMENTS, TTA
 
 # %% auto #0
 __all__ = ['image_side', 'final_size', 'cpu_bf16_supported', 'bf16_speedup', 'CPUAutocast', 'amp_callbacks', 'FrozenBN',
-           'EpochLog', 'default_epochs', 'FinalResult', 'train_final']
+           'EpochLog', 'default_epochs', 'pseudo_labels', 'FinalResult', 'train_final']
 
 # %% ../nbs/07_final.ipynb #7cdc3a5d
 def image_side(files,        # image files
@@ -118,6 +118,24 @@ def default_epochs(n:int,          # training images
     "Epochs for about `steps` optimizer steps, between 5 and 20 (8 for 500 images, the EuroSAT development setting)"
     return int(np.clip(round(steps / max(1, n // bs)), 5, 20))
 
+# %% ../nbs/07_final.ipynb #65b6a3d4
+def pseudo_labels(labeled:pd.DataFrame,       # the labeled set: `filepath`, `label`
+                  pool:pd.DataFrame,          # unlabeled images with the proxy's predictions: `filepath`, `pred`, `confidence`
+                  per_class:int|None=None,    # top every class up to this many images; default `ratio` times the mean labeled count
+                  ratio:float=3.,             # the default `per_class` is `ratio` * len(labeled) / classes (150 for 500 labels, 10 classes)
+                  min_confidence:float=0.9,   # never take a prediction less sure than this
+                  classes:list|None=None,     # all class names; default those of `labeled`
+                 ) -> pd.DataFrame:
+    "Class-balanced pseudo-labels (`filepath`, `label`, `confidence`): each class topped up to `per_class` with its most confident pool predictions"
+    classes = list(classes or sorted(labeled.label.unique()))
+    per_class = per_class if per_class is not None else int(round(ratio * len(labeled) / max(1, len(classes))))
+    counts = labeled.label.value_counts()
+    sure = pool[(pool.confidence >= min_confidence) & ~pool.filepath.isin(labeled.filepath)]
+    picks = [g.nlargest(max(0, per_class - int(counts.get(c, 0))), 'confidence') for c, g in sure.groupby('pred') if c in classes]
+    cols = ['filepath', 'label', 'confidence']
+    if not picks: return pd.DataFrame(columns=cols)
+    return pd.concat(picks).rename(columns={'pred': 'label'})[cols].reset_index(drop=True)
+
 # %% ../nbs/07_final.ipynb #c27324fa
 class FinalResult(NamedTuple):
     "What `train_final` returns"
@@ -129,17 +147,21 @@ class FinalResult(NamedTuple):
     epochs:int
     best_epoch:int|None       # 1-based; None without `valid_df` (the last is kept)
     amp:str                   # the mixed precision used
+    pseudo:int=0              # pseudo-labeled images trained on
+    tta:str|None=None         # the test-time augmentation the saved model predicts with
 
 # %% ../nbs/07_final.ipynb #14bd4ab9
 def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `label` (e.g. a saved dataset)
                 arch:str='efficientnet_lite2',   # backbone; `offline_archs()` lists those whose weights are installed
                 valid_df:pd.DataFrame|None=None, # labeled images scored after each epoch; the best epoch is kept (else the last)
+                pseudo:pd.DataFrame|None=None,   # pseudo-labeled images (`filepath`, `label`, e.g. from `pseudo_labels`), trained on with the labels
                 size:int|None=None,              # training side; default `final_size` of the images
                 epochs:int|None=None,            # default `default_epochs`
                 lr:float=3e-3,                   # peak learning rate of the classifier (one-cycle)
                 lr_div:float=10.,                # the backbone's peak is lr/lr_div (discriminative learning rates)
                 bs:int=32,                       # batch size
                 augment:str|None='flip',         # a key of `AUGMENTS`: 'flip' (photos), 'dihedral' (satellite, microscopy), 'noflip' (digits, text); None
+                tta:str|None=None,               # the saved model's test-time views: None, 'auto' (those of `augment`), 'flip' or 'dihedral'
                 amp:str='auto',                  # mixed precision: 'auto', 'bf16', 'fp16' (CUDA) or 'off'
                 path:str|Path|None=None,         # where to save; default models/final-<arch>.pt
                 seed:int=0,                      # for the shuffling, augmentation and dropout
@@ -148,12 +170,16 @@ def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `l
                 classes:list|None=None,          # class names; default the dataset's
                 log=print,                       # where the per-epoch lines go
                ) -> FinalResult:
-    "Fine-tune `arch` on `dataset`: linear probe, then one cycle with discriminative learning rates and frozen batch norm; save it"
+    "Fine-tune `arch` on `dataset` (and `pseudo`): linear probe, then one cycle with discriminative learning rates and frozen batch norm; save it"
     if augment not in (None, *AUGMENTS): raise ValueError(f"augment must be one of {list(AUGMENTS)} or None, got {augment!r}")
+    tta = {'dihedral': 'dihedral', 'flip': 'flip'}.get(augment) if tta == 'auto' else tta
+    if tta is not None and tta not in TTA: raise ValueError(f"tta must be 'auto', None or one of {list(TTA)}, got {tta!r}")
     t0 = time.perf_counter()
     set_seed(seed)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     classes = classes or dataset.attrs.get('classes') or sorted(dataset.label.dropna().unique())
+    n_pseudo = 0 if pseudo is None else len(pseudo)
+    if n_pseudo: dataset = pd.concat([dataset[['filepath', 'label']], pseudo[['filepath', 'label']]], ignore_index=True)
     pm = load_model(arch, classes=classes, fast=False)  # the weights change at once, so a fast path would not pay
     pm.size = size = size or final_size(dataset.filepath, pm.size)
     epochs = epochs or default_epochs(len(dataset), bs)
@@ -174,6 +200,6 @@ def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `l
         if valid_df is not None:
             accs = [float(v[2]) for v in learn.recorder.values]
             best_epoch, accuracy = int(np.argmax(accs)) + 1, max(accs)
-    learn.model.to('cpu').eval(); learn.dls = None; pm.fast = True
+    learn.model.to('cpu').eval(); learn.dls = None; pm.fast, pm.tta = True, tta
     out = pm.save(path or Path('models')/f'final-{arch}.pt')
-    return FinalResult(pm, accuracy, time.perf_counter() - t0, out, size, epochs, best_epoch, amp)
+    return FinalResult(pm, accuracy, time.perf_counter() - t0, out, size, epochs, best_epoch, amp, n_pseudo, tta)

@@ -17,8 +17,8 @@ from .backbones import *
 from .heads import head_probs, head_to_linear, linear_to_head, classification_summary, plot_confusion
 
 # %% auto #0
-__all__ = ['AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'imagenet_classes', 'ProxyModel', 'state_hash',
-           'backbone_tensors', 'load_model', 'load_proxy']
+__all__ = ['TTA', 'AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'imagenet_classes', 'ProxyModel', 'state_hash',
+           'backbone_tensors', 'tta_views', 'load_model', 'load_proxy']
 
 # %% ../nbs/06_models.ipynb #5ffbc874
 with warnings.catch_warnings():
@@ -53,10 +53,11 @@ class ProxyModel:
                  size:int|None=None,      # input side in pixels; default: the architecture's
                  fast:bool=True,          # `embed`/`predict` use the fastest accurate inference path (see below)
                  bs:int=8,                # inference batch size (8: as fast per image as 64, far less memory)
+                 tta:str|None=None,       # test-time augmentation: None, 'flip' or 'dihedral' (see `tta_views`)
                 ):
         cfg = model.pretrained_cfg
         # `head`: the fast head (`fit_head`/`set_head`); `scored`: the pool last passed to `score`, for the `*_sampling` shortcuts
-        self.model, self.arch, self.classes, self.bs, self.fast = model, arch, list(classes), bs, fast
+        self.model, self.arch, self.classes, self.bs, self.fast, self.tta = model, arch, list(classes), bs, fast, tta
         self.size = size or cfg.get('input_size', (3, 224, 224))[-1]
         self.mean, self.std = tuple(cfg.get('mean', (0.485, 0.456, 0.406))), tuple(cfg.get('std', (0.229, 0.224, 0.225)))
         if len(self.classes) != model.num_classes:
@@ -65,7 +66,7 @@ class ProxyModel:
         self.learn = Learner(None, model, loss_func=CrossEntropyLossFlat(), splitter=timm_splitter, metrics=accuracy)
         self.head, self.scored, self._key_memo, self._runner = None, None, (None, None), (None, None)
 
-    def __repr__(self): return f'ProxyModel({self.arch!r}, {len(self.classes)} classes, {self.size}px, fast={self.fast})'
+    def __repr__(self): return f'ProxyModel({self.arch!r}, {len(self.classes)} classes, {self.size}px, fast={self.fast}' + (f', tta={self.tta!r})' if self.tta else ')')
     @property
     def n_classes(self): return len(self.classes)
     @property
@@ -88,8 +89,8 @@ def backbone_tensors(model:nn.Module):
 # %% ../nbs/06_models.ipynb #5ca072dc
 @patch(as_prop=True)
 def backbone_key(self:ProxyModel) -> str:
-    "Identifies the embeddings this model produces: architecture, input size and a hash of the backbone weights"
-    return f"{self.arch}-{self.size}px-{state_hash(backbone_tensors(self.model))}"
+    "Identifies the embeddings this model produces: architecture, input size, a hash of the backbone weights (and the test-time views)"
+    return f"{self.arch}-{self.size}px-{state_hash(backbone_tensors(self.model))}" + (f'-tta-{self.tta}' if self.tta else '')
 
 # %% ../nbs/06_models.ipynb #e586ef66
 @patch
@@ -107,6 +108,21 @@ def inference_path(self:ProxyModel) -> str:
     "How `embed`/`predict` run the backbone: 'onnxruntime', 'torch-folded' (fast paths) or 'eager'"
     return self.embedder().name
 
+# %% ../nbs/06_models.ipynb #56d22058
+TTA = {'flip': 2, 'dihedral': 8}   # views per image
+
+def tta_views(x:torch.Tensor,    # (N, C, H, W) batch of square images
+              tta:str|None,      # None, 'flip' (identity and mirror) or 'dihedral' (the 8 flips and quarter turns)
+             ) -> list[torch.Tensor]:
+    "The batch under each transformation of the test-time augmentation"
+    if tta is None: return [x]
+    if tta not in TTA: raise ValueError(f"tta must be None, 'flip' or 'dihedral', got {tta!r}")
+    views = [x, x.flip(-1)]
+    if tta == 'dihedral':
+        t = x.transpose(-2, -1)   # reflection in the diagonal; with the flips it generates the 8 symmetries
+        views += [x.flip(-2), x.flip(-2).flip(-1), t, t.flip(-1), t.flip(-2), t.flip(-2).flip(-1)]
+    return views
+
 # %% ../nbs/06_models.ipynb #f40dc9db
 @patch
 def infer(self:ProxyModel, filepaths,        # image files
@@ -115,14 +131,15 @@ def infer(self:ProxyModel, filepaths,        # image files
           num_workers:int|None=None,          # decoding processes (see `image_batches`)
           progress:bool=True,                 # show a progress bar
          ) -> tuple:
-    "(logits (N, C) or None, embeddings (N, D)) of `filepaths`, float32, in one batched pass"
+    "(logits (N, C) or None, embeddings (N, D)) of `filepaths`, float32, in one batched pass (averaged over `self.tta`'s views)"
     paths = [str(p) for p in filepaths]
     if not paths: return (np.zeros((0, self.n_classes), np.float32) if logits else None), np.zeros((0, self.dim), np.float32)
     path, clf = self.embedder(), self.model.get_classifier()
     scale = 255*torch.tensor(self.std).view(1, 3, 1, 1); shift = 255*torch.tensor(self.mean).view(1, 3, 1, 1)
     def job(xb):
         with torch.inference_mode():
-            e = path.fn((xb.float() - shift) / scale).float()
+            x = (xb.float() - shift) / scale
+            e = torch.stack([path.fn(v.contiguous()).float() for v in tta_views(x, self.tta)]).mean(0)
             return e, (clf(e).float() if logits else None)
     results, pending = [], deque()
     with ThreadPoolExecutor(path.parallel) as pool:  # ONNX Runtime releases the GIL: one batch per core, no locking
@@ -323,7 +340,7 @@ def save(self:ProxyModel, path:str|Path|None=None) -> Path:
     tensors = {f'model.{k}': v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
     if self.head is not None: tensors.update({f'head.{k}': torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.head.items()})
     meta = json.dumps(dict(format=FORMAT, arch=self.arch, timm_arch=self.model.pretrained_cfg.get('architecture'),
-                           classes=self.classes, size=self.size, mean=self.mean, std=self.std, fast=self.fast, bs=self.bs))
+                           classes=self.classes, size=self.size, mean=self.mean, std=self.std, fast=self.fast, bs=self.bs, tta=self.tta))
     tmp = path.with_name(path.name + '.tmp')
     if path.suffix == '.safetensors':
         from safetensors.torch import save_file
@@ -364,7 +381,7 @@ def load_proxy(path:str|Path,       # a file written by `ProxyModel.save`
         meta, tensors = json.loads(obj['meta']), obj['tensors']
     model = create_backbone(meta['timm_arch'] or meta['arch'], pretrained=False, num_classes=len(meta['classes']))
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
-    pm = ProxyModel(model, meta['arch'], meta['classes'], size=meta['size'], fast=meta['fast'], bs=meta['bs'])
+    pm = ProxyModel(model, meta['arch'], meta['classes'], size=meta['size'], fast=meta['fast'], bs=meta['bs'], tta=meta.get('tta'))
     pm.mean, pm.std = tuple(meta['mean']), tuple(meta['std'])
     head = {k[5:]: v.numpy() for k, v in tensors.items() if k.startswith('head.')}
     pm.head = head or None
