@@ -19,12 +19,12 @@ from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_p
 
 # %% auto #0
 __all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'PEER_GRID', 'BENCH_STRATEGIES', 'SCALE_RECIPES',
-           'CLEANLAB_RANKINGS', 'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'simulate',
-           'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'seed_drops', 'overview_table', 'bench_final',
-           'peers_available', 'knn_lists', 'knn_label_spreading', 'peer_accuracy', 'peer_picks', 'simulate_peers',
-           'tune_peers', 'peer_arrays', 'peer_leads', 'bench', 'all_labels_accuracy', 'bench_cycle', 'bench_store',
-           'bench_strategies', 'bench_scale', 'bench_embed', 'bench_labeling', 'cleanlab_orders', 'digits_folder',
-           'label_errors_bench_table', 'bench_label_errors']
+           'CLEANLAB_RANKINGS', 'split_dirs', 'find_data', 'class_files', 'prepare', 'session_store', 'dev_store',
+           'simulate', 'labels_to_reach', 'summarise', 'format_table', 'plot_curves', 'seed_drops', 'overview_table',
+           'bench_final', 'peers_available', 'knn_lists', 'knn_label_spreading', 'peer_accuracy', 'peer_picks',
+           'simulate_peers', 'tune_peers', 'peer_arrays', 'peer_leads', 'bench', 'all_labels_accuracy', 'bench_cycle',
+           'bench_store', 'bench_strategies', 'bench_scale', 'bench_embed', 'bench_labeling', 'cleanlab_orders',
+           'digits_folder', 'label_errors_bench_table', 'bench_label_errors']
 
 # %% ../nbs/14_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -106,6 +106,30 @@ def session_store(cache:Store,          # the prepared store (see `prepare`)
     if eval_labels:
         ev = cache.labels(include_eval=True); ev = ev[ev.path.isin(im[im.split == 'eval'].path)]
         store.add_labels(ev.path.tolist(), ev.label.tolist(), source='import')
+    store.copy_embeddings(cache, key)
+    return store
+
+# %% ../nbs/14_bench.ipynb #d3f1a7c3
+def dev_store(cache:Store,          # the prepared store (see `prepare`)
+              oracle:Oracle,        # holds the pool's true labels
+              key:str,              # the backbone key whose embeddings are copied
+              n_dev:int=1000,       # pool images held out as the dev (eval) split
+              seed:int=12345,       # the split's seed
+              path:str|Path|None=None, # where the store is written (default: a temporary file; `simulate` copies from it)
+             ) -> Store:
+    "A store whose eval split is `n_dev` held-out pool images and whose pool is the rest; the val images are left out"
+    im = cache.images(status=None)
+    pool = im[im.split != 'eval'].sort_index()
+    if not 0 < n_dev < len(pool): raise ValueError(f'n_dev={n_dev}: hold out between 1 and {len(pool) - 1} of the {len(pool)} pool images')
+    dev = np.random.default_rng(seed).choice(pool.index.to_numpy(), n_dev, replace=False)
+    pool = pool.assign(split=np.where(pool.index.isin(dev), 'eval', 'unlabeled'))
+    import tempfile
+    store = Store(path or Path(tempfile.mkdtemp())/'dev.sqlite')
+    store.add_images(pool.reset_index(drop=True)[['path', 'hash', 'width', 'height', 'split', 'status', 'reason']])
+    store.add_classes(cache.classes)
+    held = pool[pool.split == 'eval'].path.tolist()
+    store.add_labels(held, oracle(held), source='import')
+    oracle.asked -= len(held)                  # building the dev split is not labeling
     store.copy_embeddings(cache, key)
     return store
 

@@ -586,7 +586,7 @@ def coverage_kernel(A:torch.Tensor, # (M, D) rows
 
 # %% ../nbs/03_strategies.ipynb #13237b13
 def max_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
-                bandwidth:float=1.,   # kernel width h (the paper's 1, on centred unit-length embeddings)
+                bandwidth:float=4.,   # kernel width h on centred unit-length embeddings (chosen on a dev split; the paper's is 1)
                 max_items:int=3_000,  # candidates and reference items: the pool, or a seeded sample of it this large
                 normalize:bool=True,  # centre on the sample mean and scale rows to unit length first
                ) -> np.ndarray:
