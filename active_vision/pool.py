@@ -16,7 +16,7 @@ from .heads import (edge_weights, neighbour_graph, exact_knn, propagate_labels, 
 # %% auto #0
 __all__ = ['EXACT_BELOW', 'RAY_HELP', 'shard_folder', 'write_shard', 'append_embeddings', 'remove_orphans', 'pending_images',
            'GridColours', 'tiny_images', 'embed_batch', 'register_shard', 'embed_pool', 'PoolEmbeddings', 'AnnGraph',
-           'pool_graph', 'knn_recall', 'cached_bench_embeddings', 'batched_cg', 'spread_labels', 'pool_columns',
+           'pool_graph', 'knn_recall', 'cached_dataset_embeddings', 'batched_cg', 'spread_labels', 'pool_columns',
            'pool_head', 'pool_probs', 'pool_cycle', 'synthetic_pool', 'ShardEmbedder', 'embed_ray', 'embed_folder']
 
 # %% ../nbs/08_pool.ipynb #1259ad9c
@@ -357,7 +357,7 @@ def knn_recall(approx,  # (N, k) neighbour indices from an approximate index
     return float(np.mean([len(np.intersect1d(a, e)) / len(e) for a, e in zip(approx, exact)]))
 
 # %% ../nbs/08_pool.ipynb #32f9f4ff
-def cached_bench_embeddings(name:str='imagenette', # a dataset folder under the cache root
+def cached_dataset_embeddings(name:str='imagenette', # a dataset folder under the cache root
                            cache:str|Path|None=None, # the cache root (default $ACTIVE_VISION_CACHE, else ../cache from the project or its nbs/)
                           ) -> np.ndarray|None:
     "The embeddings a bench cached for dataset `name` (all images, id order), read from a copy of its store; None when absent"
@@ -368,7 +368,7 @@ def cached_bench_embeddings(name:str='imagenette', # a dataset folder under the 
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(src, Path(d)/'c.sqlite')   # opening a store migrates it: never write into the shared cache
         with Store(Path(d)/'c.sqlite') as s:
-            key = s.query('SELECT key, COUNT(*) n FROM embeddings GROUP BY key ORDER BY n DESC').key.iloc[0]
+            key = s.embedding_keys().index[0]   # the backbone most images were embedded with
             embs, missing = s.get_embeddings(key, s.images(status=None).index)
     return embs[~missing]
 

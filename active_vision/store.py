@@ -665,6 +665,13 @@ def prune_embeddings(self:Store, keep:str) -> int:
     "Delete cached embeddings under any key but `keep`; returns how many rows went"
     with self.transaction() as c: return c.execute('DELETE FROM embeddings WHERE key != ?', (keep,)).rowcount
 
+# %% ../nbs/01_store.ipynb #48489542
+@patch
+def embedding_keys(self:Store) -> pd.Series:
+    "How many images have cached embeddings under each key, most first"
+    df = self.query('SELECT key, COUNT(*) n FROM embeddings GROUP BY key ORDER BY n DESC, key')
+    return df.set_index('key').n
+
 # %% ../nbs/01_store.ipynb #00a3978f
 @patch
 def copy_embeddings(self:Store, other:Store|str|Path, key:str) -> int:
