@@ -25,6 +25,9 @@ python .ci/readme.py --check
 echo "== cell sizes (print only)"
 python .ci/cell_stats.py
 
+echo "== module structure"
+python .ci/check_layers.py
+
 browser=""
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   browser=1    # browser tests run wherever Debian's chromium and chromedriver are installed
