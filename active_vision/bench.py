@@ -287,14 +287,14 @@ def bench_final(labeled:list,             # one DataFrame (filepath, label) per 
                 name:str='strategy',      # for the file names and the log lines
                 classes:list|None=None,   # class names (default: those of the labeled sets)
                 pools:list|None=None,     # one DataFrame (filepath, pred, confidence) per seed: the proxy's predictions of the unlabeled pool
-                pseudo:bool=False,        # train on class-balanced pseudo-labels from `pools` as well (`final.pseudo_labels`)
+                pseudo:bool=False,        # train on class-balanced pseudo-labels from `pools` as well (`final.balanced_pseudo_labels`)
                 **kwargs,                 # passed to `train_final` (augment, size, epochs, lr, ...)
                ) -> dict:
     "Step 10 for each seed: `train_final` on the labeled set (and pseudo-labels; no validation data: the last epoch is kept), scored on `val`"
-    from active_vision.final import train_final, pseudo_labels
+    from active_vision.final import train_final, balanced_pseudo_labels
     accs, secs, cpus, n_pseudo = [], [], [], []
     for seed, df in enumerate(labeled):
-        ps = pseudo_labels(df, pools[seed], classes=classes) if pseudo and pools is not None and pools[seed] is not None else None
+        ps = balanced_pseudo_labels(df, pools[seed], classes=classes) if pseudo and pools is not None and pools[seed] is not None else None
         c0 = time.process_time()
         r = train_final(df, arch=arch, seed=seed, classes=classes, pseudo=ps, path=Path(out)/'final'/f'{name}-seed{seed}.pt', **kwargs)
         cpus.append(time.process_time() - c0); secs.append(r.seconds); n_pseudo.append(r.pseudo)
@@ -835,7 +835,7 @@ def bench_labeling(paths:list,                  # image files: the first `page_s
     cache_dir = folder/'thumbs'
     t = time.perf_counter(); g = label_images(page, store, classes=classes, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
     cold = time.perf_counter() - t
-    t = time.perf_counter(); g2 = label_images(page, store, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
+    t = time.perf_counter(); label_images(page, store, page_size=page_size, thumb_size=thumb_size, thumb_dir=cache_dir)
     warm = time.perf_counter() - t
     half = page_size // 2
     g3 = label_images(page, store, page_size=half, thumb_size=thumb_size, thumb_dir=cache_dir)
@@ -850,9 +850,9 @@ def bench_labeling(paths:list,                  # image files: the first `page_s
     store.add_images(big.filepath.tolist())
     gc.collect(); tracemalloc.start()
     s = LabelSession(store, big); mem_session = tracemalloc.get_traced_memory()[0]
-    t = time.perf_counter(); s2 = LabelSession(store, session=s.id); reopen = time.perf_counter() - t
+    t = time.perf_counter(); LabelSession(store, session=s.id); reopen = time.perf_counter() - t
     tracemalloc.stop()
-    res = dict(page_size=page_size, page_cold_s=cold, page_cached_s=warm, page_flip_cached_s=flip / 1 if flip else flip,
+    res = dict(page_size=page_size, page_cold_s=cold, page_cached_s=warm, page_flip_cached_s=flip,
                click_to_event_ms_median=1000 * float(np.median(clicks)), click_to_event_ms_max=1000 * float(np.max(clicks)),
                n_queue=n_queue, session_mem_mb=mem_session / 2**20, session_reopen_s=reopen,
                thumb_kb=float(np.mean([len(t.image.value) for t in g.tiles])) / 1024)

@@ -14,7 +14,7 @@ from .models import ProxyModel, load_model, load_proxy, AUGMENTS, TTA
 
 # %% auto #0
 __all__ = ['image_side', 'final_size', 'cpu_bf16_supported', 'bf16_speedup', 'CPUAutocast', 'amp_callbacks', 'FrozenBN',
-           'EpochLog', 'default_epochs', 'pseudo_labels', 'FinalResult', 'train_final']
+           'EpochLog', 'default_epochs', 'balanced_pseudo_labels', 'FinalResult', 'train_final']
 
 # %% ../nbs/07_final.ipynb #7cdc3a5d
 def image_side(files,        # image files
@@ -119,7 +119,7 @@ def default_epochs(n:int,          # training images
     return int(np.clip(round(steps / max(1, n // bs)), 5, 20))
 
 # %% ../nbs/07_final.ipynb #65b6a3d4
-def pseudo_labels(labeled:pd.DataFrame,       # the labeled set: `filepath`, `label`
+def balanced_pseudo_labels(labeled:pd.DataFrame,       # the labeled set: `filepath`, `label`
                   pool:pd.DataFrame,          # unlabeled images with the proxy's predictions: `filepath`, `pred`, `confidence`
                   per_class:int|None=None,    # top every class up to this many images; default `ratio` times the mean labeled count
                   ratio:float=3.,             # the default `per_class` is `ratio` * len(labeled) / classes (150 for 500 labels, 10 classes)
@@ -154,7 +154,7 @@ class FinalResult(NamedTuple):
 def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `label` (e.g. a saved dataset)
                 arch:str='efficientnet_lite2',   # backbone; `offline_archs()` lists those whose weights are installed
                 valid_df:pd.DataFrame|None=None, # labeled images scored after each epoch; the best epoch is kept (else the last)
-                pseudo:pd.DataFrame|None=None,   # pseudo-labeled images (`filepath`, `label`, e.g. from `pseudo_labels`), trained on with the labels
+                pseudo:pd.DataFrame|None=None,   # pseudo-labeled images (`filepath`, `label`, e.g. from `balanced_pseudo_labels`), trained on with the labels
                 size:int|None=None,              # training side; default `final_size` of the images
                 epochs:int|None=None,            # default `default_epochs`
                 lr:float=3e-3,                   # peak learning rate of the classifier (one-cycle)

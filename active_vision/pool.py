@@ -15,9 +15,9 @@ from .heads import (edge_weights, neighbour_graph, exact_knn, propagate_labels, 
 
 # %% auto #0
 __all__ = ['EXACT_BELOW', 'RAY_HELP', 'shard_folder', 'write_shard', 'append_embeddings', 'remove_orphans', 'pending_images',
-           'GridColours', 'tiny_images', 'embed_batch', 'register_shard', 'embed_pool', 'PoolEmbeddings', 'AnnGraph',
-           'pool_graph', 'knn_recall', 'cached_dataset_embeddings', 'batched_cg', 'spread_labels', 'pool_columns',
-           'pool_head', 'pool_probs', 'pool_cycle', 'synthetic_pool', 'ShardEmbedder', 'embed_ray', 'embed_folder']
+           'GridColours', 'embed_batch', 'register_shard', 'embed_pool', 'PoolEmbeddings', 'AnnGraph', 'pool_graph',
+           'knn_recall', 'cached_dataset_embeddings', 'batched_cg', 'spread_labels', 'pool_columns', 'pool_head',
+           'pool_probs', 'pool_cycle', 'synthetic_pool', 'ShardEmbedder', 'embed_ray', 'embed_folder']
 
 # %% ../nbs/08_pool.ipynb #1259ad9c
 def shard_folder(store:Store) -> Path:
@@ -84,17 +84,6 @@ class GridColours:
             x = decode_image(p, self.size).float() / 255
             out.append(torch.nn.functional.adaptive_avg_pool2d(x, self.grid).flatten().numpy())
         return np.stack(out).astype(np.float32) if out else np.zeros((0, 3 * self.grid**2), np.float32)
-
-# %% ../nbs/08_pool.ipynb #afcb6127
-def tiny_images(folder:str|Path, n:int, size:int=24, seed:int=0) -> list[Path]:
-    "Write `n` small random-colour PNG images (blocks of colour, so each is different) into `folder`"
-    from PIL import Image
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    rng, out = np.random.default_rng(seed), []
-    for i in range(n):
-        a = np.kron(rng.integers(0, 256, (4, 4, 3)), np.ones((size // 4, size // 4, 1))).astype(np.uint8)
-        Image.fromarray(a).save(p := folder/f'img{i:05d}.png'); out.append(p)
-    return out
 
 # %% ../nbs/08_pool.ipynb #abb8cc23
 def embed_batch(model, paths:list) -> tuple[np.ndarray, list]:
