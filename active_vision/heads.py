@@ -8,10 +8,11 @@ import contextlib
 import numpy as np, torch, torch.nn as nn
 
 # %% auto #0
-__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits', 'head_probs',
-           'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph', 'knn_graph',
-           'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns', 'scores_to_probs',
-           'stratified_folds', 'cv_blend_weight', 'fit_adaptive_head', 'classification_summary', 'plot_confusion']
+__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'VIEW_PRIOR', 'FAMILIAR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits',
+           'head_probs', 'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph',
+           'knn_graph', 'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns',
+           'scores_to_probs', 'stratified_folds', 'cv_blend_weight', 'fit_adaptive_head', 'choose_view', 'familiarity',
+           'start_view', 'classification_summary', 'plot_confusion']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -79,7 +80,8 @@ def fit_head(X,                     # (N, D) float features, e.g. embeddings
 def head_logits(head:dict, # from `fit_head`
                 X,         # (N, D) features
                ) -> np.ndarray:
-    "(N, C) logits of the linear `head` on `X`"
+    "(N, C) logits of the linear `head` on `X` (on its `columns` (start, stop) of `X` when the head has them; see `choose_view`)"
+    if 'columns' in head: X = np.asarray(X)[:, slice(*map(int, head['columns']))]
     X = torch.as_tensor(np.asarray(X, dtype=np.float32))
     Xs = (X - torch.as_tensor(head['mean'])) / torch.as_tensor(head['std'])
     return torch.addmm(torch.as_tensor(head['bias']), Xs, torch.as_tensor(head['weight']).T).numpy()
@@ -274,6 +276,7 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
                     min_judged:int=10, # below this many judgeable labeled items, keep the prior
                     seed:int=0,       # seeds the folds
                     stats=None,       # `feature_stats(X)`, when already computed
+                    sup_oof=None,     # (L, C) out-of-fold supervised probabilities with the same folds, when already computed (`choose_view`)
                    ) -> float:
     "Weight w of label propagation against the supervised head, chosen by k-fold cross-validation on the labels alone"
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
@@ -286,8 +289,9 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
     for f in range(folds):
         out = fold == f
         if not out.any(): continue
-        P_sup[out] = head_probs(fit_head(X[labeled[~out]], y[~out], n_classes, stats=stats), X[labeled[out]])
+        if sup_oof is None: P_sup[out] = head_probs(fit_head(X[labeled[~out]], y[~out], n_classes, stats=stats), X[labeled[out]])
         P_prop[out] = scores_to_probs(reach[out][:, ~out] @ Y[~out], n_classes)   # linear: drop the held-out labels
+    if sup_oof is not None: P_sup = np.asarray(sup_oof)
     errors = {w: (((1 - w) * P_sup + w * P_prop)[judged].argmax(1) != y[judged]).astype(float) for w in weights}
     best = min(weights, key=lambda w: (errors[w].mean(), abs(w - prior)))
     if prior in errors and best != prior:   # one-standard-error rule: leave the prior only for a clear gain
@@ -305,21 +309,71 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
                       folds:int=5,     # cross-validation folds
                       prior:float=BLEND_PRIOR, # blend weight kept unless cross-validation shows a clear gain
                       seed:int=0,      # seeds the folds
+                      stats=None,      # `feature_stats(X)`, when already computed
+                      sup_oof=None,    # out-of-fold supervised probabilities of the labeled items, when already computed (`choose_view`)
                       **kwargs,        # passed to `fit_head` (l2, max_iter)
                      ) -> dict:
     "A linear head on pseudo-labels blended from the supervised head and label propagation, the blend chosen by CV on the labels"
     graph = knn_graph(X) if graph is None else graph
     if graph.shape[0] != len(X): raise ValueError(f'the graph has {graph.shape[0]} nodes but X has {len(X)} rows: build it from X')
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
-    stats = feature_stats(X)
+    stats = feature_stats(X) if stats is None else stats
     columns = propagation_columns(graph, labeled, cache=cache)
-    w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, seed=seed, stats=stats)
+    w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, seed=seed, stats=stats, sup_oof=sup_oof)
     supervised = fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)
     if w == 0: return {**supervised, 'blend_weight': w}
     P = scores_to_probs(columns @ np.eye(n_classes)[y], n_classes)
     if w < 1: P = (1 - w) * head_probs(supervised, X) + w * P
     labels, weight = pseudo_labels(P, labeled, y)
     return {**fit_head(X, labels, n_classes, weight=weight, stats=stats, **kwargs), 'blend_weight': w}
+
+# %% ../nbs/05_heads.ipynb #1856ebe7
+VIEW_PRIOR = 'final'
+
+def choose_view(X,              # (N, D) embeddings of the graph's items (their statistics standardize each view)
+                labeled,        # positions of the labeled items
+                y,              # their class indices
+                n_classes:int,
+                views:dict,     # name -> (start, stop) columns of `X`, e.g. `ProxyModel.views`
+                prior:str=VIEW_PRIOR, # kept unless cross-validation shows a clear gain
+                folds:int=5,    # cross-validation folds over the labeled items
+                min_judged:int=10, # below this many judgeable labeled items, keep the prior
+                seed:int=0,     # seeds the folds
+                stats:dict|None=None, # name -> `feature_stats` of that view of `X`, when already computed
+                oof:dict|None=None,   # filled with name -> (L, C) out-of-fold probabilities, for `fit_adaptive_head(sup_oof=)`
+               ) -> str:
+    "The view of the embedding whose supervised head has the lowest k-fold error on the labels (one-standard-error rule)"
+    if len(views) < 2: return next(iter(views))
+    labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
+    judged = np.bincount(y, minlength=n_classes)[y] >= 2
+    if judged.sum() < min_judged: return prior
+    fold, errors = stratified_folds(y, folds, seed), {}
+    for name, (start, stop) in views.items():
+        Xv, P = np.asarray(X)[:, start:stop], np.zeros((len(y), n_classes))
+        st = (stats or {}).get(name) or feature_stats(Xv)
+        for f in range(folds):
+            out = fold == f
+            if out.any(): P[out] = head_probs(fit_head(Xv[labeled[~out]], y[~out], n_classes, stats=st), Xv[labeled[out]])
+        errors[name] = (P[judged].argmax(1) != y[judged]).astype(float)
+        if oof is not None: oof[name] = P
+    best = min(errors, key=lambda v: (errors[v].mean(), v != prior))
+    gain = errors[prior] - errors[best]
+    return best if best != prior and gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) else prior
+
+# %% ../nbs/05_heads.ipynb #e23fdf4c
+FAMILIAR = .4
+
+def familiarity(logits, # (N, 1000) ImageNet logits of pool images (the backbone's own classifier on their pre-logits)
+               ) -> float:
+    "Mean largest softmax probability: near 1 for images like ImageNet's, near 1/1000 for images unlike any of its classes"
+    return float(torch.softmax(torch.as_tensor(np.asarray(logits, dtype=np.float32)), 1).max(1).values.mean())
+
+def start_view(familiar:float,           # `familiarity` of the pool
+               views:dict,               # name -> (start, stop), e.g. `ProxyModel.views`
+               threshold:float=FAMILIAR, # below this the pool is taken as unlike ImageNet
+              ) -> str:
+    "The view before any label: 'mid' for a pool unlike ImageNet (when the embedding has it), else 'final'"
+    return 'mid' if familiar < threshold and 'mid' in views else VIEW_PRIOR
 
 # %% ../nbs/05_heads.ipynb #503c1491
 def classification_summary(y_true,          # (N,) true class indices

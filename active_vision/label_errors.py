@@ -438,16 +438,17 @@ def embed_images(model,           # a `ProxyModel` (anything with `.embed(filepa
                  filepaths,       # image paths
                  store=None,      # a `store.Store` (or its path) to cache the embeddings in; `None`: no cache
                  bs:int|None=None, # batch size for the backbone; the model's by default
+                 view:str='final', # the embedding's columns used (`ProxyModel.views`); the label-error defaults were set on 'final'
                 ) -> np.ndarray:
     "(N, D) float32 embeddings of `filepaths`, computing only those not cached in `store` under `model.backbone_key`"
-    paths = [str(p) for p in filepaths]
-    if store is None: return np.asarray(model.embed(paths, bs=bs), dtype=np.float32)
+    paths, cols = [str(p) for p in filepaths], slice(*(getattr(model, 'views', None) or {}).get(view, (0, None)))
+    if store is None: return np.asarray(model.embed(paths, bs=bs), dtype=np.float32)[:, cols]
     if not hasattr(store, 'cached_embeddings'):
         from active_vision.store import Store
         store = Store(store)
     ids = store.add_images(paths)  # registers unknown paths; known ones keep their rows and labels
     path_of = dict(zip(ids.tolist(), paths))
-    return store.cached_embeddings(model.backbone_key, ids, lambda todo: model.embed([path_of[int(i)] for i in todo], bs=bs))
+    return store.cached_embeddings(model.backbone_key, ids, lambda todo: model.embed([path_of[int(i)] for i in todo], bs=bs))[:, cols]
 
 # %% ../nbs/13_label_errors.ipynb #d633b3b2
 def label_errors_table(filepaths,                 # (N,) image paths

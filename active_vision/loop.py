@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, time, hashlib
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .store import Store
@@ -155,15 +155,17 @@ class ActiveLearner:
                  train_kwargs:dict|None=None, # passed to `model.train` in full mode (epochs, lr, freeze_epochs)
                  head:str='adaptive',         # fast mode: 'adaptive', 'semi_supervised' or 'supervised' (see `HEADS`)
                  graph_items:int=20_000,      # graph heads: at most this many unlabeled images in the graph (a seeded sample)
+                 view:str='auto',             # fast mode: the embedding's view ('final' or 'mid', see `ProxyModel.views`); 'auto': chosen each cycle from the labels
                 ):
         if mode not in ('fast', 'full'): raise ValueError(f"mode must be 'fast' or 'full', got {mode!r}")
         if head not in HEADS: raise ValueError(f'head must be one of {", ".join(HEADS)}; got {head!r}')
-        store_attr('model,strategy,mode,oracle,tracker,seed,head,graph_items')
+        store_attr('model,strategy,mode,oracle,tracker,seed,head,graph_items,view')
         self.store = store if isinstance(store, Store) else Store(store)
         self.train_kwargs = train_kwargs or {}
         self.store.add_classes(list(model.classes))
         self.prev_pred = None   # the pool's predicted classes at the last cycle, for `pool_changed` (`cycle` updates it)
         self.history = []       # the metrics of each cycle run by this object
+        self.chosen_view, self._start_view, self._graphs = None, None, {}   # the view `fit` chose last, the one before labels; kNN graphs by view
 
 # %% ../nbs/09_loop.ipynb #c0f6a2f9
 @patch
@@ -211,13 +213,52 @@ def graph_nodes(self:ActiveLearner, labeled:pd.DataFrame|None=None) -> np.ndarra
 
 # %% ../nbs/09_loop.ipynb #fb79c434
 @patch
+def start_view(self:ActiveLearner) -> str:
+    "The view before any label: 'mid' when the pool looks unlike ImageNet to the backbone's ImageNet classifier (`heads.start_view`)"
+    if self._start_view is None:
+        from active_vision.backbones import imagenet_classifier   # timm only when a real network is in use
+        views, arch = getattr(self.model, 'views', None) or {}, getattr(self.model, 'arch', None)
+        clf = imagenet_classifier(arch) if 'mid' in views and self.mode == 'fast' and arch else None
+        if clf is None or clf.in_features != views['final'][1]: self._start_view = heads.VIEW_PRIOR
+        else:
+            with torch.no_grad(): logits = clf(torch.from_numpy(self.embeddings(self.graph_nodes())[:, slice(*views['final'])]))
+            self._start_view = heads.start_view(heads.familiarity(logits), views)
+    return self._start_view
+
+# %% ../nbs/09_loop.ipynb #99d89af7
+@patch
+def current_view(self:ActiveLearner) -> str|None:
+    "The view in use: the fixed `view`, else the one `fit` chose last (before any label, `start_view`); None for a model without views"
+    if not getattr(self.model, 'views', None): return None
+    return self.view if self.view != 'auto' else (self.chosen_view or self.start_view())
+
+# %% ../nbs/09_loop.ipynb #d3597def
+@patch
+def view_columns(self:ActiveLearner) -> tuple[int, int|None]:
+    "(start, stop) of the embedding's columns in use (all of them for a model without views)"
+    return (0, None) if (name := self.current_view()) is None else self.model.views[name]
+
+# %% ../nbs/09_loop.ipynb #2f3accab
+@patch
+def view_stats(self:ActiveLearner, nodes, X) -> dict:
+    "`feature_stats` of each view of the nodes' embeddings `X` (key None: all columns), computed once per node set"
+    key = (self.model.backbone_key, hashlib.sha1(np.asarray(nodes, dtype=np.int64).tobytes()).hexdigest())
+    if getattr(self, '_stats_key', None) != key:
+        views = getattr(self.model, 'views', None) or {None: (0, None)}
+        self._stats, self._stats_key = {n: heads.feature_stats(X[:, a:b]) for n, (a, b) in views.items()}, key
+    return self._stats
+
+# %% ../nbs/09_loop.ipynb #476c94d0
+@patch
 def graph(self:ActiveLearner, ids, embs=None) -> object:
-    "The `knn_graph` of the embeddings of `ids` (`embs` when already at hand), rebuilt only when `ids` change"
-    key = (self.model.backbone_key, hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes()).hexdigest())
-    if getattr(self, '_graph_key', None) != key:
-        self._graph, self._graph_key = knn_graph(self.embeddings(ids) if embs is None else embs), key
-        self._columns = {}   # propagation columns (`fit_adaptive_head`) belong to one graph
-    return self._graph
+    "The `knn_graph` of the current view of the embeddings of `ids` (`embs`: that view, when at hand), rebuilt only when `ids` change"
+    start, stop = self.view_columns()
+    key = (self.model.backbone_key, start, stop, hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes()).hexdigest())
+    if key not in self._graphs:   # one graph per view is kept, so a view chosen again costs nothing
+        self._graphs = {k: v for k, v in self._graphs.items() if k[:3] != key[:3]}
+        self._graphs[key] = (knn_graph(self.embeddings(ids)[:, start:stop] if embs is None else embs), {})
+    graph, self._columns = self._graphs[key]   # propagation columns (`fit_adaptive_head`) belong to one graph
+    return graph
 
 # %% ../nbs/09_loop.ipynb #fd310c55
 @patch
@@ -242,12 +283,20 @@ def fit(self:ActiveLearner):
     nodes = self.graph_nodes(lab)
     X, y = self.embeddings(nodes), self.model.label_indices(lab.label.tolist())
     pos = np.searchsorted(nodes, lab.image_id.to_numpy())   # every labeled image is a node
-    if self.head == 'supervised' or len(nodes) == len(lab): self.model.fit_head(X[pos], y, standardize_on=X)
+    stats, oof = self.view_stats(nodes, X), {}   # both reused below: the same statistics and folds give the same heads
+    if self.view == 'auto' and len(views := getattr(self.model, 'views', None) or {}) > 1:
+        self.chosen_view = heads.choose_view(X, pos, y, self.model.n_classes, views, prior=self.chosen_view or self.start_view(),
+                                              seed=self.seed, stats=stats, oof=oof)   # sticky: leave the view only for a clear gain
+    name = self.current_view(); (start, stop), st = self.view_columns(), stats[name]
+    X = X[:, start:stop]
+    if self.head == 'supervised' or len(nodes) == len(lab): self.model.fit_head(X[pos], y, stats=st)
     elif self.head == 'semi_supervised':
         self.model.set_head(fit_semi_supervised_head(X, pos, y, self.model.n_classes, graph=self.graph(nodes, X)))
     else:
         graph = self.graph(nodes, X)
-        self.model.set_head(fit_adaptive_head(X, pos, y, self.model.n_classes, graph=graph, cache=self._columns, seed=self.seed))
+        self.model.set_head(fit_adaptive_head(X, pos, y, self.model.n_classes, graph=graph, cache=self._columns, seed=self.seed,
+                                              stats=st, sup_oof=oof.get(name)))
+    self.model.head['columns'] = np.array([start, start + X.shape[1]])   # the head applies to whole embeddings
     return self
 
 # %% ../nbs/09_loop.ipynb #c6927875
@@ -289,6 +338,7 @@ def select(self:ActiveLearner, n:int,             # how many images
     trained = not lab.empty and getattr(self.model, 'is_trained', True)
     probs, embs = self.probabilities(ids) if trained else (None, self.embeddings(ids))
     labeled_idx, pool_idx = np.arange(len(lab)), np.arange(len(lab), len(ids))
+    embs = embs[:, slice(*self.view_columns())]   # strategies see the head's view
     picked = strategies.select(strategy or self.strategy, min(n, len(pool)), probs=probs, embs=embs, labeled=labeled_idx,
                                pool=pool_idx, seed=self.seed + self.store.next_cycle)
     chosen = pool.loc[ids[picked], ['path']].rename(columns={'path': 'filepath'})
@@ -327,6 +377,7 @@ def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> tuple[pd.Data
                    seconds=time.perf_counter() - t0)
     if trained and (w := (getattr(self.model, 'head', None) or {}).get('blend_weight')) is not None:
         metrics['blend_weight'] = float(np.ravel(w)[0])
+    if trained and self.chosen_view: metrics['view'] = self.chosen_view
     self.store.record_cycle(number, metrics['strategy'], n_labeled=metrics['labels'], n_pool=len(self.pool()),
                             metrics=metrics, chosen=self.store.image_ids(chosen.filepath).tolist())
     if self.tracker: self.tracker.log_cycle(metrics, chosen)

@@ -14,11 +14,11 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from . import heads, strategies
 from .backbones import *
-from .heads import head_probs, head_to_linear, linear_to_head, classification_summary, plot_confusion
+from .heads import head_probs, head_logits, head_to_linear, linear_to_head, classification_summary, plot_confusion
 
 # %% auto #0
-__all__ = ['TTA', 'AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'imagenet_classes', 'ProxyModel', 'state_hash',
-           'backbone_tensors', 'tta_views', 'load_model', 'load_proxy']
+__all__ = ['TTA', 'AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'ProxyModel', 'state_hash', 'backbone_tensors',
+           'tta_views', 'load_model', 'load_proxy']
 
 # %% ../nbs/06_models.ipynb #5ffbc874
 with warnings.catch_warnings():
@@ -37,13 +37,6 @@ def timm_splitter(model:nn.Module) -> list:
     head = classifier_params(model)
     return [[p for p in model.parameters() if id(p) not in head], [p for p in model.parameters() if id(p) in head]]
 
-# %% ../nbs/06_models.ipynb #80982fd2
-def imagenet_classes() -> list:
-    "The 1,000 ImageNet-1k class ids (WordNet ids, e.g. 'n01440764'), in the order of ImageNet classifiers"
-    from timm.data import ImageNetInfo
-    info = ImageNetInfo()
-    return [info.index_to_label_name(i) for i in range(info.num_classes())]
-
 # %% ../nbs/06_models.ipynb #6bd110d1
 class ProxyModel:
     "A timm network in a fastai `Learner`, with embeddings, predictions, a fast linear head, evaluation and saving"
@@ -54,10 +47,12 @@ class ProxyModel:
                  fast:bool=True,          # `embed`/`predict` use the fastest accurate inference path (see below)
                  bs:int=8,                # inference batch size (8: as fast per image as 64, far less memory)
                  tta:str|None=None,       # test-time augmentation: None, 'flip' or 'dihedral' (see `tta_views`)
+                 taps:tuple=(),           # stages whose pooled outputs follow the pre-logits in the embedding (`default_taps`)
                 ):
         cfg = model.pretrained_cfg
         # `head`: the fast head (`fit_head`/`set_head`); `scored`: the pool last passed to `score`, for the `*_sampling` shortcuts
         self.model, self.arch, self.classes, self.bs, self.fast, self.tta = model, arch, list(classes), bs, fast, tta
+        self.taps, self.tap_dim = tuple(int(t) for t in taps), tap_channels(model, taps)
         self.size = size or cfg.get('input_size', (3, 224, 224))[-1]
         self.mean, self.std = tuple(cfg.get('mean', (0.485, 0.456, 0.406))), tuple(cfg.get('std', (0.229, 0.224, 0.225)))
         if len(self.classes) != model.num_classes:
@@ -70,7 +65,11 @@ class ProxyModel:
     @property
     def n_classes(self): return len(self.classes)
     @property
-    def dim(self) -> int: return self.model.num_features
+    def dim(self) -> int: return self.model.num_features + self.tap_dim
+    @property
+    def views(self) -> dict:
+        "Column ranges of the embedding: 'final' (the pre-logits) and, with taps, 'mid' (the tapped stages)"
+        return {'final': (0, self.model.num_features)} | ({'mid': (self.model.num_features, self.dim)} if self.taps else {})
 
 # %% ../nbs/06_models.ipynb #afd5c955
 def state_hash(tensors) -> str:
@@ -89,17 +88,22 @@ def backbone_tensors(model:nn.Module):
 # %% ../nbs/06_models.ipynb #5ca072dc
 @patch(as_prop=True)
 def backbone_key(self:ProxyModel) -> str:
-    "Identifies the embeddings this model produces: architecture, input size, a hash of the backbone weights (and the test-time views)"
-    return f"{self.arch}-{self.size}px-{state_hash(backbone_tensors(self.model))}" + (f'-tta-{self.tta}' if self.tta else '')
+    "Identifies the embeddings this model produces: architecture, input size, a hash of the backbone weights (and the taps and test-time views)"
+    tensors = backbone_tensors(self.model)   # hashing them takes ~30 ms: redone only when a tensor was replaced or changed in place
+    stamp = (self.arch, self.size, self.taps, self.tta, tuple((t.data_ptr(), t._version) for _, t in tensors))
+    if self._key_memo[0] != stamp:
+        self._key_memo = (stamp, f"{self.arch}-{self.size}px-{state_hash(tensors)}" + (f"-taps{''.join(map(str, self.taps))}" if self.taps else '')
+                          + (f'-tta-{self.tta}' if self.tta else ''))
+    return self._key_memo[1]
 
 # %% ../nbs/06_models.ipynb #e586ef66
 @patch
 def embedder(self:ProxyModel):
     "The `InferencePath` for the current weights (the fast one, built once per weights, unless `self.fast` is False)"
-    state = (self.fast, self.size, torch.get_num_threads(), state_hash(backbone_tensors(self.model)))
+    state = (self.fast, self.size, self.taps, torch.get_num_threads(), state_hash(backbone_tensors(self.model)))
     if self._runner[0] != state:
         self.model.eval()
-        self._runner = (state, fast_embedder(self.model, self.size) if self.fast else eager_path(self.model))
+        self._runner = (state, fast_embedder(self.model, self.size, taps=self.taps) if self.fast else eager_path(self.model, self.taps))
     return self._runner[1]
 
 # %% ../nbs/06_models.ipynb #7c15bd51
@@ -131,16 +135,17 @@ def infer(self:ProxyModel, filepaths,        # image files
           num_workers:int|None=None,          # decoding processes (see `image_batches`)
           progress:bool=True,                 # show a progress bar
          ) -> tuple:
-    "(logits (N, C) or None, embeddings (N, D)) of `filepaths`, float32, in one batched pass (averaged over `self.tta`'s views)"
+    "(logits (N, C) (of the fast head when fitted) or None, embeddings (N, D)) of `filepaths`, float32, in one batched pass (averaged over `self.tta`'s views)"
     paths = [str(p) for p in filepaths]
     if not paths: return (np.zeros((0, self.n_classes), np.float32) if logits else None), np.zeros((0, self.dim), np.float32)
-    path, clf = self.embedder(), self.model.get_classifier()
+    path, clf, head = self.embedder(), self.model.get_classifier(), self.head
     scale = 255*torch.tensor(self.std).view(1, 3, 1, 1); shift = 255*torch.tensor(self.mean).view(1, 3, 1, 1)
     def job(xb):
         with torch.inference_mode():
             x = (xb.float() - shift) / scale
             e = torch.stack([path.fn(v.contiguous()).float() for v in tta_views(x, self.tta)]).mean(0)
-            return e, (clf(e).float() if logits else None)
+            if not logits: return e, None   # a fitted fast head scores whole embeddings (any view); else the network's classifier
+            return e, (torch.from_numpy(head_logits(head, e.numpy())) if head is not None else clf(e[:, :self.model.num_features]).float())
     results, pending = [], deque()
     with ThreadPoolExecutor(path.parallel) as pool:  # ONNX Runtime releases the GIL: one batch per core, no locking
         for xb in progress_bar(image_batches(paths, self.size, bs or self.bs, num_workers), display=progress, leave=False):
@@ -178,13 +183,14 @@ def load_model(arch:str='efficientnet_lite0', # timm architecture name; 'efficie
                size:int|None=None,             # input side in pixels; default: the architecture's (224 for Lite0)
                fast:bool=True,                 # use the fast inference path in `embed`/`predict`
                bs:int=8,                       # inference batch size
+               taps:tuple|str='auto',          # stages pooled into the embedding after the pre-logits; 'auto': `default_taps`
                **kwargs,                       # passed to `timm.create_model` (e.g. drop_rate=0.2)
               ) -> ProxyModel:
     "A `ProxyModel` for `arch`, with a fastai `Learner` around it"
     model = create_backbone(arch, pretrained=pretrained, num_classes=None if classes is None else len(classes),
                             weights=weights, **kwargs)
     if classes is None: classes = imagenet_classes() if model.num_classes == 1000 else [str(i) for i in range(model.num_classes)]
-    return ProxyModel(model, arch, classes, size=size, fast=fast, bs=bs)
+    return ProxyModel(model, arch, classes, size=size, fast=fast, bs=bs, taps=default_taps(model) if taps == 'auto' else taps)
 
 # %% ../nbs/06_models.ipynb #bae2438a
 @patch
@@ -223,7 +229,8 @@ def set_head(self:ProxyModel, head:dict) -> dict:
 @patch
 def predict_head(self:ProxyModel, embs) -> np.ndarray:
     "(N, C) class probabilities of embeddings, from the fast head (or the network's classifier when no head was fitted)"
-    return head_probs(self.head if self.head is not None else linear_to_head(self.model.get_classifier()), embs)
+    clf = {**linear_to_head(self.model.get_classifier()), 'columns': self.views['final']}
+    return head_probs(self.head if self.head is not None else clf, embs)
 
 # %% ../nbs/06_models.ipynb #875eb781
 @patch
@@ -340,7 +347,7 @@ def save(self:ProxyModel, path:str|Path|None=None) -> Path:
     tensors = {f'model.{k}': v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
     if self.head is not None: tensors.update({f'head.{k}': torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.head.items()})
     meta = json.dumps(dict(format=FORMAT, arch=self.arch, timm_arch=self.model.pretrained_cfg.get('architecture'),
-                           classes=self.classes, size=self.size, mean=self.mean, std=self.std, fast=self.fast, bs=self.bs, tta=self.tta))
+                           classes=self.classes, size=self.size, mean=self.mean, std=self.std, fast=self.fast, bs=self.bs, tta=self.tta, taps=self.taps))
     tmp = path.with_name(path.name + '.tmp')
     if path.suffix == '.safetensors':
         from safetensors.torch import save_file
@@ -381,7 +388,8 @@ def load_proxy(path:str|Path,       # a file written by `ProxyModel.save`
         meta, tensors = json.loads(obj['meta']), obj['tensors']
     model = create_backbone(meta['timm_arch'] or meta['arch'], pretrained=False, num_classes=len(meta['classes']))
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
-    pm = ProxyModel(model, meta['arch'], meta['classes'], size=meta['size'], fast=meta['fast'], bs=meta['bs'], tta=meta.get('tta'))
+    pm = ProxyModel(model, meta['arch'], meta['classes'], size=meta['size'], fast=meta['fast'], bs=meta['bs'], tta=meta.get('tta'),
+                    taps=meta.get('taps', ()))
     pm.mean, pm.std = tuple(meta['mean']), tuple(meta['std'])
     head = {k[5:]: v.numpy() for k, v in tensors.items() if k.startswith('head.')}
     pm.head = head or None
