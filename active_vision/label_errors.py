@@ -438,7 +438,7 @@ def embed_images(model,           # a `ProxyModel` (anything with `.embed(filepa
                  filepaths,       # image paths
                  store=None,      # a `store.Store` (or its path) to cache the embeddings in; `None`: no cache
                  bs:int|None=None, # batch size for the backbone; the model's by default
-                 view:str='final', # the embedding's columns used (`ProxyModel.views`); the label-error defaults were set on 'final'
+                 view:str='final', # the embedding's columns used (a `ProxyModel`'s `views`); the label-error defaults were set on 'final'
                 ) -> np.ndarray:
     "(N, D) float32 embeddings of `filepaths`, computing only those not cached in `store` under `model.backbone_key`"
     paths, cols = [str(p) for p in filepaths], slice(*(getattr(model, 'views', None) or {}).get(view, (0, None)))

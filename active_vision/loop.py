@@ -155,10 +155,12 @@ class ActiveLearner:
                  train_kwargs:dict|None=None, # passed to `model.train` in full mode (epochs, lr, freeze_epochs)
                  head:str='adaptive',         # fast mode: 'adaptive', 'semi_supervised' or 'supervised' (see `HEADS`)
                  graph_items:int=20_000,      # graph heads: at most this many unlabeled images in the graph (a seeded sample)
-                 view:str='auto',             # fast mode: the embedding's view ('final' or 'mid', see `ProxyModel.views`); 'auto': chosen each cycle from the labels
+                 view:str='auto',             # fast mode: the embedding's view ('final' or 'mid', see `ProxyModel`'s `views`); 'auto': chosen each cycle from the labels
                 ):
         if mode not in ('fast', 'full'): raise ValueError(f"mode must be 'fast' or 'full', got {mode!r}")
         if head not in HEADS: raise ValueError(f'head must be one of {", ".join(HEADS)}; got {head!r}')
+        if view != 'auto' and view not in (views := getattr(model, 'views', None) or {}):
+            raise ValueError(f"view must be 'auto' or one of the model's views {list(views)}; got {view!r}")
         store_attr('model,strategy,mode,oracle,tracker,seed,head,graph_items,view')
         self.store = store if isinstance(store, Store) else Store(store)
         self.train_kwargs = train_kwargs or {}

@@ -17,8 +17,8 @@ from .backbones import *
 from .heads import head_probs, head_logits, head_to_linear, linear_to_head, classification_summary, plot_confusion
 
 # %% auto #0
-__all__ = ['TTA', 'AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'ProxyModel', 'state_hash', 'backbone_tensors',
-           'tta_views', 'load_model', 'load_proxy']
+__all__ = ['TTA', 'AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'ProxyModel', 'backbone_tensors', 'tta_views',
+           'load_model', 'load_proxy']
 
 # %% ../nbs/06_models.ipynb #5ffbc874
 with warnings.catch_warnings():
@@ -40,6 +40,7 @@ def timm_splitter(model:nn.Module) -> list:
 # %% ../nbs/06_models.ipynb #6bd110d1
 class ProxyModel:
     "A timm network in a fastai `Learner`, with embeddings, predictions, a fast linear head, evaluation and saving"
+    taps, tap_dim, _key_memo = (), 0, (None, None)   # what objects pickled before the taps lack
     def __init__(self, model:nn.Module,   # a timm model
                  arch:str,                # its architecture name, as given to `load_model`
                  classes:list,            # class names, in the order of the classifier's outputs
@@ -71,14 +72,6 @@ class ProxyModel:
         "Column ranges of the embedding: 'final' (the pre-logits) and, with taps, 'mid' (the tapped stages)"
         return {'final': (0, self.model.num_features)} | ({'mid': (self.model.num_features, self.dim)} if self.taps else {})
 
-# %% ../nbs/06_models.ipynb #afd5c955
-def state_hash(tensors) -> str:
-    "Hex digest of an iterable of (name, tensor) pairs, by value"
-    h = hashlib.blake2b(digest_size=8)
-    for name, t in tensors:
-        h.update(name.encode()); h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
 # %% ../nbs/06_models.ipynb #05b628a1
 def backbone_tensors(model:nn.Module):
     "(name, tensor) of every parameter and buffer of a timm model outside its classifier"
@@ -89,8 +82,8 @@ def backbone_tensors(model:nn.Module):
 @patch(as_prop=True)
 def backbone_key(self:ProxyModel) -> str:
     "Identifies the embeddings this model produces: architecture, input size, a hash of the backbone weights (and the taps and test-time views)"
-    tensors = backbone_tensors(self.model)   # hashing them takes ~30 ms: redone only when a tensor was replaced or changed in place
-    stamp = (self.arch, self.size, self.taps, self.tta, tuple((t.data_ptr(), t._version) for _, t in tensors))
+    tensors = backbone_tensors(self.model)   # hashing them takes ~30 ms: redone only when a tensor moved, was written or changed its first value
+    stamp = (self.arch, self.size, self.taps, self.tta, tuple((t.data_ptr(), t._version, t.reshape(-1)[:1].tolist()) for _, t in tensors))
     if self._key_memo[0] != stamp:
         self._key_memo = (stamp, f"{self.arch}-{self.size}px-{state_hash(tensors)}" + (f"-taps{''.join(map(str, self.taps))}" if self.taps else '')
                           + (f'-tta-{self.tta}' if self.tta else ''))
@@ -312,7 +305,7 @@ def train(self:ProxyModel, df:pd.DataFrame,     # labeled images: `filepath`, `l
     self.learn.dls = self.dataloaders(df, valid_df, bs=bs, size=size, augment=augment)
     # A new classifier starts random, and with few labels fine_tune takes only a few small steps: starting it from the
     # linear-probe solution keeps the pretrained features useful (LP-FT, Kumar et al. 2022)
-    if warm_start: self.fit_head(self.embed(df.filepath.tolist(), progress=False), df.label.tolist())
+    if warm_start: self.fit_head(self.embed(df.filepath.tolist(), progress=False)[:, slice(*self.views['final'])], df.label.tolist())
     self.model.train()
     ctx = contextlib.nullcontext() if progress else self.learn.no_bar()
     with ctx, (contextlib.nullcontext() if progress else self.learn.no_logging()):
@@ -404,7 +397,8 @@ def score(self:ProxyModel, pool,         # the unlabeled images: files, or a Dat
     "Predict `pool` and keep the result as `self.scored` (filepaths, probs, embs): the pool the `*_sampling` shortcuts choose from"
     paths = [str(p) for p in (pool.filepath if isinstance(pool, pd.DataFrame) else pool)]
     probs, embs = self.predict(paths, bs=bs, progress=progress)
-    self.scored = dict(filepaths=paths, probs=probs, embs=embs)
+    cols = slice(*map(int, (self.head or {}).get('columns', self.views['final'])))   # the strategies see one view: the head's
+    self.scored = dict(filepaths=paths, probs=probs, embs=embs[:, cols])
     return self.scored
 
 # %% ../nbs/06_models.ipynb #17495f12
