@@ -368,7 +368,7 @@ def familiarity(logits, # (N, 1000) ImageNet logits of pool images (the backbone
     "Mean largest softmax probability: near 1 for images like ImageNet's, near 1/1000 for images unlike any of its classes"
     return float(torch.softmax(torch.as_tensor(np.asarray(logits, dtype=np.float32)), 1).max(1).values.mean())
 
-# %% ../nbs/05_heads.ipynb #792b865f
+# %% ../nbs/05_heads.ipynb #a1ff8f44
 def start_view(familiar:float,           # `familiarity` of the pool
                views:dict,               # name -> (start, stop), e.g. a `ProxyModel`'s `views`
                threshold:float=FAMILIAR, # below this the pool is taken as unlike ImageNet
