@@ -466,9 +466,8 @@ def peer_arrays(cache:Store, oracle:Oracle, model,
     al, classes = ActiveLearner(cache, model), list(model.classes)
     pool, ev = cache.images(split='unlabeled'), al.eval_set()
     y = np.array([classes.index(l) for l in oracle(pool.path)])
-    views = getattr(model, 'views', None) or {'final': (0, None)}
-    if view not in views: raise ValueError(f"peer view {view!r}: this model's embedding has {list(views)}; load it with taps (load_model's default) for 'mid'")
-    cols = slice(*views[view])
+    from active_vision.heads import view_slice
+    cols = view_slice(model, view)
     return al.embeddings(pool.index)[:, cols], y, al.embeddings(ev.index)[:, cols], np.array([classes.index(l) for l in ev.label])
 
 # %% ../nbs/14_bench.ipynb #2507f670

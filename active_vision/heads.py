@@ -11,8 +11,8 @@ import numpy as np, torch, torch.nn as nn
 __all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'VIEW_PRIOR', 'FAMILIAR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits',
            'head_probs', 'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph',
            'knn_graph', 'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns',
-           'scores_to_probs', 'stratified_folds', 'cv_blend_weight', 'fit_adaptive_head', 'choose_view', 'familiarity',
-           'start_view', 'classification_summary', 'plot_confusion']
+           'scores_to_probs', 'stratified_folds', 'oof_head_probs', 'cv_blend_weight', 'fit_adaptive_head',
+           'choose_view', 'familiarity', 'start_view', 'view_slice', 'classification_summary', 'plot_confusion']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -260,6 +260,21 @@ def stratified_folds(y,           # (L,) class indices
         fold[members] = (start + np.arange(len(members))) % k; start += len(members)
     return fold
 
+# %% ../nbs/05_heads.ipynb #b566cb4c
+def oof_head_probs(X,          # (N, D) features
+                   labeled,    # positions of the labeled items in `X`
+                   y,          # their class indices
+                   n_classes:int,
+                   fold,       # (L,) fold of each labeled item (`stratified_folds`)
+                   stats=None, # `feature_stats(X)`, when already computed
+                  ) -> np.ndarray:
+    "(L, C) out-of-fold probabilities of the supervised head: each fold scored by a head fitted on the others"
+    labeled, P = np.asarray(labeled), np.zeros((len(y), n_classes))
+    for f in np.unique(fold):
+        out = fold == f
+        P[out] = head_probs(fit_head(X[labeled[~out]], y[~out], n_classes, stats=stats), X[labeled[out]])
+    return P
+
 # %% ../nbs/05_heads.ipynb #beb4d6b4
 BLEND_WEIGHTS = (0., .25, .5, .75, 1.)
 BLEND_PRIOR = .75
@@ -285,13 +300,11 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
     stats = feature_stats(X) if stats is None else stats
     fold, Y = stratified_folds(y, folds, seed), np.eye(n_classes)[y]
     reach = np.asarray(columns)[labeled]                   # (L, L): propagation between labeled items
-    P_sup, P_prop = np.zeros((len(y), n_classes)), np.zeros((len(y), n_classes))
-    for f in range(folds):
+    P_sup = oof_head_probs(X, labeled, y, n_classes, fold, stats) if sup_oof is None else np.asarray(sup_oof)
+    P_prop = np.zeros((len(y), n_classes))
+    for f in np.unique(fold):
         out = fold == f
-        if not out.any(): continue
-        if sup_oof is None: P_sup[out] = head_probs(fit_head(X[labeled[~out]], y[~out], n_classes, stats=stats), X[labeled[out]])
         P_prop[out] = scores_to_probs(reach[out][:, ~out] @ Y[~out], n_classes)   # linear: drop the held-out labels
-    if sup_oof is not None: P_sup = np.asarray(sup_oof)
     errors = {w: (((1 - w) * P_sup + w * P_prop)[judged].argmax(1) != y[judged]).astype(float) for w in weights}
     best = min(weights, key=lambda w: (errors[w].mean(), abs(w - prior)))
     if prior in errors and best != prior:   # one-standard-error rule: leave the prior only for a clear gain
@@ -349,11 +362,8 @@ def choose_view(X,              # (N, D) embeddings of the graph's items (their 
     if judged.sum() < min_judged: return prior
     fold, errors = stratified_folds(y, folds, seed), {}
     for name, (start, stop) in views.items():
-        Xv, P = np.asarray(X)[:, start:stop], np.zeros((len(y), n_classes))
-        st = (stats or {}).get(name) or feature_stats(Xv)
-        for f in range(folds):
-            out = fold == f
-            if out.any(): P[out] = head_probs(fit_head(Xv[labeled[~out]], y[~out], n_classes, stats=st), Xv[labeled[out]])
+        Xv = np.asarray(X)[:, start:stop]
+        P = oof_head_probs(Xv, labeled, y, n_classes, fold, (stats or {}).get(name) or feature_stats(Xv))
         errors[name] = (P[judged].argmax(1) != y[judged]).astype(float)
         if oof is not None: oof[name] = P
     best = min(errors, key=lambda v: (errors[v].mean(), v != prior))
@@ -375,6 +385,15 @@ def start_view(familiar:float,           # `familiarity` of the pool
               ) -> str:
     "The view before any label: 'mid' for a pool unlike ImageNet (when the embedding has it), else 'final'"
     return 'mid' if familiar < threshold and 'mid' in views else VIEW_PRIOR
+
+# %% ../nbs/05_heads.ipynb #cf59fc3c
+def view_slice(model,          # a `ProxyModel` (anything with `views`), or a model without views
+               view:str='final', # a name in `model.views`
+              ) -> slice:
+    "The columns of `model`'s embeddings that `view` names; all of them as 'final' for a model without views"
+    views = getattr(model, 'views', None) or {'final': (0, None)}
+    if view not in views: raise ValueError(f"view {view!r}: this model's embedding has {list(views)}; load it with taps (load_model's default) for 'mid'")
+    return slice(*views[view])
 
 # %% ../nbs/05_heads.ipynb #503c1491
 def classification_summary(y_true,          # (N,) true class indices

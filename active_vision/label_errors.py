@@ -441,7 +441,8 @@ def embed_images(model,           # a `ProxyModel` (anything with `.embed(filepa
                  view:str='final', # the embedding's columns used (a `ProxyModel`'s `views`); the label-error defaults were set on 'final'
                 ) -> np.ndarray:
     "(N, D) float32 embeddings of `filepaths`, computing only those not cached in `store` under `model.backbone_key`"
-    paths, cols = [str(p) for p in filepaths], slice(*(getattr(model, 'views', None) or {}).get(view, (0, None)))
+    from active_vision.heads import view_slice
+    paths, cols = [str(p) for p in filepaths], view_slice(model, view)
     if store is None: return np.asarray(model.embed(paths, bs=bs), dtype=np.float32)[:, cols]
     if not hasattr(store, 'cached_embeddings'):
         from active_vision.store import Store
