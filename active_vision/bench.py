@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_bench.ipynb #6ef48af0
 from __future__ import annotations
-import inspect, json, time, os, textwrap
+import copy, inspect, json, time, os, textwrap
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastprogress.fastprogress import progress_bar
@@ -145,9 +145,9 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
              train_kwargs:dict|None=None,
              head:str='adaptive',      # fast mode: the head (see `loop.HEADS`)
              view:str='auto',          # fast mode: the embedding's view ('auto': chosen from the labels each cycle; see `ActiveLearner`)
-             keep_labeled:bool=False,  # also return the labeled set at the last budget and the proxy's predictions of the rest of the pool (for a final model)
-            ) -> list[dict]|tuple[list[dict], pd.DataFrame]:
-    "Accuracy at each budget for one strategy and seed (with `keep_labeled` also the final labeled set (filepath, label) and the pool's predictions (filepath, pred, confidence))"
+             keep_labeled:bool=False,  # also return the labeled set at the last budget, the proxy's predictions of the rest of the pool, and the proxy (for a final model)
+            ) -> list[dict]|tuple:
+    "Accuracy at each budget for one strategy and seed (with `keep_labeled` also the final labeled set (filepath, label), the pool's predictions (filepath, pred, confidence) and a copy of the proxy with its last head)"
     store = session_store(cache, model.backbone_key)
     al = ActiveLearner(store, model, strategy=strategy, mode=mode, oracle=oracle, seed=seed, train_kwargs=train_kwargs,
                        head=head, view=view)
@@ -169,8 +169,10 @@ def simulate(cache:Store,              # the prepared store (see `prepare`)
         probs = al.probabilities(rest.index)[0] if len(rest) else np.zeros((0, model.n_classes))
         preds = pd.DataFrame({'filepath': rest.path.to_numpy(), 'pred': np.asarray(model.classes, dtype=object)[probs.argmax(1)] if len(rest) else [],
                               'confidence': probs.max(1) if len(rest) else []})
+        proxy = None   # full mode fine-tunes the shared network in place: no snapshot of it here
+        if mode == 'fast': proxy = copy.copy(model); proxy.head = copy.deepcopy(model.head)   # the next seed refits the shared model's head
     store.close()
-    return (rows, pd.DataFrame({'filepath': lab.path.to_numpy(), 'label': lab.label.to_numpy()}), preds) if keep_labeled else rows
+    return (rows, pd.DataFrame({'filepath': lab.path.to_numpy(), 'label': lab.label.to_numpy()}), preds, proxy) if keep_labeled else rows
 
 # %% ../nbs/14_bench.ipynb #5d28ba49
 def labels_to_reach(labels:list[int], acc:list[float], target:float) -> int|None:
@@ -289,22 +291,26 @@ def bench_final(labeled:list,             # one DataFrame (filepath, label) per 
                 classes:list|None=None,   # class names (default: those of the labeled sets)
                 pools:list|None=None,     # one DataFrame (filepath, pred, confidence) per seed: the proxy's predictions of the unlabeled pool
                 pseudo:bool=False,        # train on class-balanced pseudo-labels from `pools` as well (`final.balanced_pseudo_labels`)
+                proxies:list|None=None,   # one proxy per seed (with its head): each final model is its `Ensemble` with the fine-tuned network
                 **kwargs,                 # passed to `train_final` (augment, size, epochs, lr, ...)
                ) -> dict:
     "Step 10 for each seed: `train_final` on the labeled set (and pseudo-labels; no validation data: the last epoch is kept), scored on `val`"
     from active_vision.final import train_final, balanced_pseudo_labels
-    accs, secs, cpus, n_pseudo = [], [], [], []
+    accs, secs, cpus, n_pseudo, members = [], [], [], [], []
     for seed, df in enumerate(labeled):
         ps = balanced_pseudo_labels(df, pools[seed], classes=classes) if pseudo and pools is not None and pools[seed] is not None else None
         c0 = time.process_time()
-        r = train_final(df, arch=arch, seed=seed, classes=classes, pseudo=ps, path=Path(out)/'final'/f'{name}-seed{seed}.pt', **kwargs)
+        r = train_final(df, arch=arch, seed=seed, classes=classes, pseudo=ps, path=Path(out)/'final'/f'{name}-seed{seed}.pt',
+                        proxy=None if proxies is None else proxies[seed], **kwargs)   # None in full mode
         cpus.append(time.process_time() - c0); secs.append(r.seconds); n_pseudo.append(r.pseudo)
-        accs.append(r.model.evaluate(val, plot=False, progress=False)['accuracy'])
+        res = r.model.evaluate(val, plot=False, progress=False)
+        accs.append(res['accuracy']); members.append(res.get('member_accuracy', [res['accuracy']]))
         print(f'{name} seed {seed}: final {arch} {100*accs[-1]:.1f}% on {len(val):,} val images ({secs[-1]:.0f}s, '
               f'{cpus[-1]:.0f} CPU-s training; {len(df)} labels + {r.pseudo} pseudo-labels, {r.size} px, {r.epochs} epochs, '
-              f'tta {r.tta}, amp {r.amp})')
+              f'tta {r.tta}, amp {r.amp})' + (f'; fine-tuned alone {100*members[-1][0]:.1f}%, proxy alone {100*members[-1][1]:.1f}%' if len(members[-1]) > 1 else ''))
     return dict(arch=arch, accuracy_per_seed=accs, accuracy_mean=float(np.mean(accs)), seconds_mean=float(np.mean(secs)),
-                seconds_per_seed=secs, cpu_seconds_per_seed=cpus, pseudo_labels_per_seed=n_pseudo)
+                seconds_per_seed=secs, cpu_seconds_per_seed=cpus, pseudo_labels_per_seed=n_pseudo, ensemble=[len(m) > 1 for m in members],
+                finetuned_accuracy_per_seed=[m[0] for m in members], proxy_accuracy_per_seed=[m[1] if len(m) > 1 else None for m in members])
 
 # %% ../nbs/14_bench.ipynb #c8ac9deb
 PEERS = ('maxherding+label_spreading', 'maxherding+logistic', 'typiclust+label_spreading', 'typiclust+logistic',
@@ -506,6 +512,7 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
           max_drop:float=0.05,             # warn when a seed loses more than this between consecutive budgets
           final:str|None=None,             # step 10: train this final model (e.g. 'efficientnet_lite2') on each labeled set at the last budget
           final_kwargs:dict|None=None,     # for `train_final` (augment, size, epochs, ...)
+          final_ensemble:bool=True,        # the final model is the fine-tuned network averaged with the proxy (`final.Ensemble`)
           peers=False,                     # also the peer pipelines (`PEERS`; True for all, or a list), from zero labels: 'peer:<name>'
           peer_settings:dict|None=None,    # {peer: overrides of its `PEER_SETTINGS`}
           peer_view:str='final',           # the embedding's columns the peers see ('final': the usual penultimate features, or 'mid')
@@ -531,17 +538,17 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
     cache, oracle = prepare(data, model, out, max_per_class)
     budgets = list(budgets or range(init_size, budget + 1, step))
     heads = [heads] if isinstance(heads, str) else list(heads)
-    runs, labeled, pools = {}, {}, {}
+    runs, labeled, pools, proxies = {}, {}, {}, {}
     strategies = [strategies] if isinstance(strategies, str) else list(strategies)
     for name, head in progress_bar([(s, h) for h in heads for s in strategies], leave=False):
         key = name if head == heads[0] else f'{name} [{head}]'
-        runs[key], labeled[key], pools[key] = [], [], []
+        runs[key], labeled[key], pools[key], proxies[key] = [], [], [], []
         for seed in range(seeds):
             t = time.perf_counter()
             res = simulate(cache, oracle, model, name, budgets, init=init, seed=seed, mode=mode,
                            train_kwargs=train_kwargs, head=head, view=view, keep_labeled=bool(final))
-            rows, lab, rest = res if final else (res, None, None)
-            runs[key].append(rows); labeled[key].append(lab); pools[key].append(rest)
+            rows, lab, rest, proxy = res if final else (res, None, None, None)
+            runs[key].append(rows); labeled[key].append(lab); pools[key].append(rest); proxies[key].append(proxy)
             if wandb_mode != 'disabled':
                 tr = WandbTracker(project='active-vision-bench', mode=wandb_mode, dir=out, name=f'{key}-seed{seed}',
                                   config=dict(strategy=name, seed=seed, init=init, mode=mode, arch=model.arch, data=str(data), head=head))
@@ -563,7 +570,8 @@ def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default
     summary = summarise(runs, ceiling=ceiling and ceiling['accuracy'])
     if final:   # step 10: a final model on each strategy's labeled set at the last budget, every seed
         val = frame_from_folder(split_dirs(data)[1])[['filepath', 'label']]
-        for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, pools[key], **(final_kwargs or {}))
+        for key in labeled: summary[key]['final'] = bench_final(labeled[key], val, final, out, key, classes, pools[key],
+                                                                   proxies=proxies[key] if final_ensemble else None, **(final_kwargs or {}))
     res = dict(dataset=str(data), model=model.arch, mode=mode, heads=heads if mode == 'fast' else [], view=view, init=init,
                seeds=seeds, budgets=budgets, strategies=summary, drops=seed_drops(runs, max_drop))
     if peers: res.update(peer_view=peer_view, peer_settings={p: {**PEER_SETTINGS[p], **(peer_settings or {}).get(p, {})} for p in PEERS}, peer_leads=peer_leads(summary))

@@ -56,6 +56,8 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument('--final-pseudo', default='off', choices=['on', 'off'],
                        help="the final model also trains on the proxy's most confident predictions of the unlabeled pool, "
                        'each class topped up to 3x the mean labeled count (class-balanced self-training)')
+        q.add_argument('--final-ensemble', default='on', choices=['on', 'off'],
+                       help="the final model averages its probabilities with the proxy's (on), or predicts alone (off)")
         q.add_argument('--final-tta', default='none', choices=['none', 'auto', 'flip', 'dihedral'],
                        help="the final model's test-time augmentation (auto: the views of --final-augment)")
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
@@ -108,7 +110,8 @@ def _sim(a) -> dict:
                 heads=a.heads or (['supervised'] if a.supervised else ['adaptive']), view=a.view,
                 final=a.final, final_kwargs=dict(augment=None if a.final_augment == 'none' else a.final_augment,
                                                   epochs=a.final_epochs, size=a.final_size, pseudo=a.final_pseudo == 'on',
-                                                  tta=None if a.final_tta == 'none' else a.final_tta), peers=a.peers, peer_view=a.peer_view)
+                                                  tta=None if a.final_tta == 'none' else a.final_tta),
+                final_ensemble=a.final_ensemble == 'on', peers=a.peers, peer_view=a.peer_view)
 
 COMMANDS = {  # subcommand: (module, function, its keywords from the parsed arguments)
     'demo': ('bench', 'bench', _sim),
