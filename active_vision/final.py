@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, torch, torch.nn as nn
 from PIL import Image
 from fastcore.basics import store_attr, patch
 from .backbones import create_backbone
-from .heads import classification_summary, plot_confusion
+from .heads import evaluation
 from .models import ProxyModel, load_model, load_proxy, AUGMENTS, TTA
 
 # %% auto #0
@@ -253,9 +253,8 @@ def evaluate(self:Ensemble, df:pd.DataFrame, # labeled images: `filepath`, `labe
     df = first.check_labeled(df, 'evaluation')
     probs, each = self.predict(df.filepath.tolist(), progress=progress)
     y = np.asarray(first.label_indices(df.label.tolist()))
-    res = classification_summary(y, probs.argmax(1), self.classes)
-    res['probs'], res['member_accuracy'] = probs, [float((p.argmax(1) == y).mean()) for p in each]
-    if plot: res['figure'] = plot_confusion(res['confusion'], self.classes, f"accuracy {res['accuracy']:.3f} on {res['n']} images")
+    res = evaluation(y, probs, self.classes, plot)
+    res['member_accuracy'] = [float((p.argmax(1) == y).mean()) for p in each]
     return res
 
 # %% ../nbs/07_final.ipynb #4e51f1b3

@@ -12,7 +12,8 @@ __all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'VIEW_PRIOR', 'FAMILIAR', 'torch_thre
            'head_probs', 'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph',
            'knn_graph', 'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns',
            'scores_to_probs', 'stratified_folds', 'oof_head_probs', 'cv_blend_weight', 'fit_adaptive_head',
-           'choose_view', 'familiarity', 'start_view', 'view_slice', 'classification_summary', 'plot_confusion']
+           'choose_view', 'familiarity', 'start_view', 'view_slice', 'classification_summary', 'plot_confusion',
+           'evaluation']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -425,3 +426,16 @@ def plot_confusion(confusion:np.ndarray, classes:list, title:str=''):
                                         color='white' if confusion[i, j] > hi/2 else 'black')
     fig.tight_layout()
     return fig
+
+# %% ../nbs/05_heads.ipynb #73cb1362
+def evaluation(y_true,         # (N,) true class indices
+               probs,          # (N, C) predicted probabilities
+               classes:list,   # the C class names
+               plot:bool=True, # draw the confusion matrix (returned under 'figure')
+              ) -> dict:
+    "`classification_summary` of the most probable classes, with `probs` and (when `plot`) the confusion figure: what a model's `evaluate` returns"
+    probs = np.asarray(probs)
+    res = classification_summary(y_true, probs.argmax(1), classes)
+    res['probs'] = probs
+    if plot: res['figure'] = plot_confusion(res['confusion'], classes, f"accuracy {res['accuracy']:.3f} on {res['n']} images")
+    return res

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from . import heads, strategies
 from .backbones import *
-from .heads import head_probs, head_logits, head_to_linear, linear_to_head, classification_summary, plot_confusion
+from .heads import head_probs, head_logits, head_to_linear, linear_to_head, evaluation
 
 # %% auto #0
 __all__ = ['TTA', 'AUGMENTS', 'FORMAT', 'classifier_params', 'timm_splitter', 'ProxyModel', 'backbone_tensors', 'tta_views',
@@ -323,12 +323,8 @@ def evaluate(self:ProxyModel, df:pd.DataFrame, # labeled images: `filepath`, `la
             ) -> dict:
     "Accuracy, per-class accuracy and confusion matrix of the model on `df`"
     df = self.check_labeled(df, 'evaluation')
-    logits, _ = self.infer(df.filepath.tolist(), progress=progress)
-    probs = torch.softmax(torch.from_numpy(logits), 1).numpy()
-    res = classification_summary(self.label_indices(df.label.tolist()), probs.argmax(1), self.classes)
-    res['probs'] = probs
-    if plot: res['figure'] = plot_confusion(res['confusion'], self.classes, f"accuracy {res['accuracy']:.3f} on {res['n']} images")
-    return res
+    probs, _ = self.predict(df.filepath.tolist(), progress=progress)
+    return evaluation(self.label_indices(df.label.tolist()), probs, self.classes, plot)
 
 # %% ../nbs/06_models.ipynb #6feb8b27
 FORMAT = 'active-vision-proxy/1'
