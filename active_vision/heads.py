@@ -8,12 +8,12 @@ import contextlib
 import numpy as np, torch, torch.nn as nn
 
 # %% auto #0
-__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'VIEW_PRIOR', 'FAMILIAR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits',
-           'head_probs', 'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph',
-           'knn_graph', 'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns',
-           'scores_to_probs', 'stratified_folds', 'oof_head_probs', 'cv_blend_weight', 'fit_adaptive_head',
-           'choose_view', 'familiarity', 'start_view', 'view_slice', 'classification_summary', 'plot_confusion',
-           'evaluation']
+__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'GRAPH_ONLY_PER_CLASS', 'VIEW_PRIOR', 'FAMILIAR', 'torch_threads', 'feature_stats',
+           'fit_head', 'head_logits', 'head_probs', 'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights',
+           'neighbour_graph', 'knn_graph', 'scores_to_probs', 'class_prior', 'class_mass_probs', 'propagate_labels',
+           'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns', 'stratified_folds', 'oof_head_probs',
+           'cv_blend_weight', 'fit_adaptive_head', 'choose_view', 'familiarity', 'start_view', 'view_slice',
+           'classification_summary', 'plot_confusion', 'evaluation']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -165,6 +165,36 @@ def knn_graph(X,               # (N, D) embeddings: labeled and unlabeled items 
     nbrs, sims = exact_knn(X, k, metric)
     return neighbour_graph(nbrs, edge_weights(sims, metric, power))
 
+# %% ../nbs/05_heads.ipynb #8ce039e4
+def scores_to_probs(F,              # (N, C) class scores, e.g. propagated labels
+                    n_classes:int,  # C
+                   ) -> np.ndarray:
+    "Rows of `F`, clipped at 0, scaled to sum to 1; a row with no score at all becomes uniform"
+    F = np.clip(np.asarray(F, dtype=np.float64), 0, None)
+    total = F.sum(1, keepdims=True)
+    return np.where(total > 0, F / np.where(total > 0, total, 1), 1 / n_classes)
+
+# %% ../nbs/05_heads.ipynb #efe45f46
+def class_prior(y,             # class indices of the labels
+                n_classes:int, # C
+               ) -> np.ndarray:
+    "Class shares to expect: the labels' shares shrunk halfway to uniform (a symmetric Dirichlet prior worth as many labels); uniform without labels"
+    y = np.asarray(y, dtype=np.int64)
+    if not len(y): return np.full(n_classes, 1 / n_classes)
+    return (np.bincount(y, minlength=n_classes) / len(y) + 1 / n_classes) / 2
+
+# %% ../nbs/05_heads.ipynb #e109d426
+def class_mass_probs(F,              # (N, C) propagated class scores, e.g. `propagation_columns` @ one-hot labels
+                     y,              # class indices of the labels that were spread
+                     n_classes:int,  # C
+                     mass=None,      # (C,) each class's total score over the whole graph, when `F` holds only some of its rows
+                    ) -> np.ndarray:
+    "Class mass normalisation (Zhu, Ghahramani & Lafferty 2003): each class's scores scaled to its `class_prior`, then rows to probabilities"
+    F = np.clip(np.asarray(F, dtype=np.float64), 0, None)
+    share = class_prior(y, n_classes)
+    mass = F.sum(0) if mass is None else np.clip(np.asarray(mass, dtype=np.float64), 0, None)
+    return scores_to_probs(F * np.where(mass > 0, share / np.where(mass > 0, mass, 1), 0), n_classes)
+
 # %% ../nbs/05_heads.ipynb #e487597d
 def propagate_labels(graph,            # (N, N) normalised affinity from `knn_graph`
                      labeled,          # positions of the labeled items
@@ -173,7 +203,7 @@ def propagate_labels(graph,            # (N, N) normalised affinity from `knn_gr
                      alpha:float=0.99, # diffusion strength (Zhou et al. 2004)
                      tol:float=1e-6,   # conjugate-gradient tolerance
                     ) -> np.ndarray:
-    "(N, C) class probabilities from solving (I - αS) F = Y by conjugate gradients; items no label reaches get a uniform row"
+    "(N, C) class probabilities from solving (I - αS) F = Y by conjugate gradients (`class_mass_probs`); items no label reaches get a uniform row"
     import scipy.sparse as sp
     from scipy.sparse.linalg import cg
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
@@ -186,20 +216,20 @@ def propagate_labels(graph,            # (N, N) normalised affinity from `knn_gr
     for c in np.unique(y):
         b = np.zeros(N); b[labeled[y == c]] = 1
         F[:, c], _ = cg(A, b, rtol=tol, maxiter=200)
-    F = np.clip(F, 0, None)
-    total = F.sum(1, keepdims=True)
-    return np.where(total > 0, F / np.where(total > 0, total, 1), 1 / n_classes)
+    return class_mass_probs(F, y, n_classes)
 
 # %% ../nbs/05_heads.ipynb #0e4a923d
 def pseudo_labels(probs,      # (N, C) propagated probabilities
                   labeled,    # positions of the labeled items
                   y,          # their class indices (kept as they are)
                  ) -> tuple[np.ndarray, np.ndarray]:
-    "A label for every item (argmax, or the given label) and its weight: 1 - normalised entropy, 1 for labeled items"
+    "A label for every item (argmax, or the given label) and its weight: 1 - normalised entropy (1 for labeled items), each class's total in proportion to `class_prior`"
     P = np.asarray(probs, dtype=np.float64)
     ent = -(P * np.log(np.clip(P, 1e-12, None))).sum(1) / np.log(max(P.shape[1], 2))
     labels, weight = P.argmax(1), np.clip(1 - ent, 0, 1)
     labels[np.asarray(labeled, dtype=np.int64)] = y; weight[np.asarray(labeled, dtype=np.int64)] = 1
+    mass, prior = np.bincount(labels, weights=weight, minlength=P.shape[1]), class_prior(y, P.shape[1])
+    if mass.any(): weight = weight * (weight.sum() * prior / prior[mass > 0].sum() / np.where(mass > 0, mass, 1))[labels]   # as Iscen's ζ
     return labels, weight
 
 # %% ../nbs/05_heads.ipynb #4cca48f9
@@ -239,15 +269,6 @@ def propagation_columns(graph,             # (N, N) normalised affinity from `kn
         out[:, j] = cache[i]
     return out
 
-# %% ../nbs/05_heads.ipynb #8ce039e4
-def scores_to_probs(F,              # (N, C) class scores, e.g. propagated labels
-                    n_classes:int,  # C
-                   ) -> np.ndarray:
-    "Rows of `F`, clipped at 0, scaled to sum to 1; a row with no score at all becomes uniform"
-    F = np.clip(np.asarray(F, dtype=np.float64), 0, None)
-    total = F.sum(1, keepdims=True)
-    return np.where(total > 0, F / np.where(total > 0, total, 1), 1 / n_classes)
-
 # %% ../nbs/05_heads.ipynb #411697ea
 def stratified_folds(y,           # (L,) class indices
                      k:int=5,     # number of folds
@@ -279,6 +300,7 @@ def oof_head_probs(X,          # (N, D) features
 # %% ../nbs/05_heads.ipynb #beb4d6b4
 BLEND_WEIGHTS = (0., .25, .5, .75, 1.)
 BLEND_PRIOR = .75
+GRAPH_ONLY_PER_CLASS = 3
 
 # %% ../nbs/05_heads.ipynb #1525ff69
 def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
@@ -290,22 +312,24 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
                     weights=BLEND_WEIGHTS, # candidate weights w of propagation (1 - w goes to the supervised head)
                     prior:float=BLEND_PRIOR, # the weight kept unless cross-validation shows a clear gain
                     min_judged:int=10, # below this many judgeable labeled items, keep the prior
+                    graph_only:int|None=None, # up to this many labels, propagation alone (w = 1); None: `GRAPH_ONLY_PER_CLASS` per class
                     seed:int=0,       # seeds the folds
                     stats=None,       # `feature_stats(X)`, when already computed
                     sup_oof=None,     # (L, C) out-of-fold supervised probabilities with the same folds, when already computed (`choose_view`)
                    ) -> float:
     "Weight w of label propagation against the supervised head, chosen by k-fold cross-validation on the labels alone"
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
+    if len(y) <= (GRAPH_ONLY_PER_CLASS * n_classes if graph_only is None else graph_only): return 1.
     judged = np.bincount(y, minlength=n_classes)[y] >= 2   # a held-out item needs a label of its class in the other folds
     if judged.sum() < min_judged: return float(prior)
     stats = feature_stats(X) if stats is None else stats
     fold, Y = stratified_folds(y, folds, seed), np.eye(n_classes)[y]
-    reach = np.asarray(columns)[labeled]                   # (L, L): propagation between labeled items
+    reach, mass = np.asarray(columns)[labeled], np.asarray(columns).sum(0)   # (L, L) between labeled items; each label's total reach
     P_sup = oof_head_probs(X, labeled, y, n_classes, fold, stats) if sup_oof is None else np.asarray(sup_oof)
     P_prop = np.zeros((len(y), n_classes))
     for f in np.unique(fold):
         out = fold == f
-        P_prop[out] = scores_to_probs(reach[out][:, ~out] @ Y[~out], n_classes)   # linear: drop the held-out labels
+        P_prop[out] = class_mass_probs(reach[out][:, ~out] @ Y[~out], y[~out], n_classes, mass[~out] @ Y[~out])   # linear: drop the held-out labels
     errors = {w: (((1 - w) * P_sup + w * P_prop)[judged].argmax(1) != y[judged]).astype(float) for w in weights}
     best = min(weights, key=lambda w: (errors[w].mean(), abs(w - prior)))
     if prior in errors and best != prior:   # one-standard-error rule: leave the prior only for a clear gain
@@ -336,7 +360,7 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
     w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, seed=seed, stats=stats, sup_oof=sup_oof)
     supervised = fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)
     if w == 0: return {**supervised, 'blend_weight': w}
-    P = scores_to_probs(columns @ np.eye(n_classes)[y], n_classes)
+    P = class_mass_probs(columns @ np.eye(n_classes)[y], y, n_classes)
     if w < 1: P = (1 - w) * head_probs(supervised, X) + w * P
     labels, weight = pseudo_labels(P, labeled, y)
     return {**fit_head(X, labels, n_classes, weight=weight, stats=stats, **kwargs), 'blend_weight': w}

@@ -11,7 +11,7 @@ from fastcore.basics import store_attr, patch
 from fastprogress.fastprogress import progress_bar
 from .store import Store, StoreError
 from .heads import (edge_weights, neighbour_graph, exact_knn, propagate_labels, pseudo_labels, fit_head,
-                                 head_probs, feature_stats, propagation_columns, cv_blend_weight, scores_to_probs)
+                                 head_probs, feature_stats, propagation_columns, cv_blend_weight, class_mass_probs)
 
 # %% auto #0
 __all__ = ['EXACT_BELOW', 'RAY_HELP', 'shard_folder', 'write_shard', 'append_embeddings', 'remove_orphans', 'pending_images',
@@ -387,7 +387,7 @@ def spread_labels(graph, labeled, y, n_classes:int, alpha:float=0.99, tol:float=
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
     A = (sp.identity(graph.shape[0], format='csr', dtype=np.float32) - alpha * graph.astype(np.float32)).tocsr()
     Y = np.zeros((graph.shape[0], n_classes), np.float32); Y[labeled, y] = 1
-    return scores_to_probs(batched_cg(A, Y, tol), n_classes)
+    return class_mass_probs(batched_cg(A, Y, tol), y, n_classes)
 
 # %% ../nbs/08_pool.ipynb #c1c05b8c
 def pool_columns(graph, nodes, alpha:float=0.99, tol:float=1e-4, cache:dict|None=None) -> np.ndarray:
@@ -427,7 +427,7 @@ def pool_head(embs,                  # (N, D) array, memmap or `PoolEmbeddings`
     elif head == 'adaptive':
         cols = pool_columns(graph, labeled, cache=cache)[sample]                 # (M, L): only the sampled rows are kept
         w = cv_blend_weight(Xs, lab_pos, y, n_classes, cols, stats=stats, seed=seed)
-        P = scores_to_probs(cols @ np.eye(n_classes)[y], n_classes)
+        P = class_mass_probs(cols @ np.eye(n_classes)[y], y, n_classes)   # the sample stands for the graph
         if w < 1: P = (1 - w) * head_probs(fit_head(Xs[lab_pos], y, n_classes, stats=stats), Xs) + w * P
     else: raise ValueError(f"head must be 'semi_supervised' or 'adaptive', got {head!r}")
     labels, weight = pseudo_labels(P, lab_pos, y)
