@@ -223,13 +223,16 @@ def pseudo_labels(probs,      # (N, C) propagated probabilities
                   labeled,    # positions of the labeled items
                   y,          # their class indices (kept as they are)
                  ) -> tuple[np.ndarray, np.ndarray]:
-    "A label for every item (argmax, or the given label) and its weight: 1 - normalised entropy (1 for labeled items), each class's total in proportion to `class_prior`"
+    "A label for every item (argmax, or the given label) and its weight: 1 - normalised entropy (1 for labeled items), each labelled class's total in proportion to `class_prior`"
     P = np.asarray(probs, dtype=np.float64)
     ent = -(P * np.log(np.clip(P, 1e-12, None))).sum(1) / np.log(max(P.shape[1], 2))
     labels, weight = P.argmax(1), np.clip(1 - ent, 0, 1)
+    weight[weight < 1e-9] = 0   # a uniform row (no label reached it) is 1e-16 from zero in floating point
     labels[np.asarray(labeled, dtype=np.int64)] = y; weight[np.asarray(labeled, dtype=np.int64)] = 1
-    mass, prior = np.bincount(labels, weights=weight, minlength=P.shape[1]), class_prior(y, P.shape[1])
-    if mass.any(): weight = weight * (weight.sum() * prior / prior[mass > 0].sum() / np.where(mass > 0, mass, 1))[labels]   # as Iscen's ζ
+    prior = class_prior(y, P.shape[1])
+    if len(y): prior[np.bincount(np.asarray(y, dtype=np.int64), minlength=P.shape[1]) == 0] = 0   # a class nobody labelled gets no weight
+    mass = np.bincount(labels, weights=weight, minlength=P.shape[1])
+    if (mass * prior).any(): weight = weight * (weight.sum() * prior / prior[mass > 0].sum() / np.where(mass > 0, mass, 1))[labels]
     return labels, weight
 
 # %% ../nbs/05_heads.ipynb #4cca48f9
@@ -312,10 +315,11 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
                     weights=BLEND_WEIGHTS, # candidate weights w of propagation (1 - w goes to the supervised head)
                     prior:float=BLEND_PRIOR, # the weight kept unless cross-validation shows a clear gain
                     min_judged:int=10, # below this many judgeable labeled items, keep the prior
-                    graph_only:int|None=None, # up to this many labels, propagation alone (w = 1); None: `GRAPH_ONLY_PER_CLASS` per class
+                    graph_only:int|None=None, # up to this many labels, propagation alone (w = 1); None: `GRAPH_ONLY_PER_CLASS` per class on average
                     seed:int=0,       # seeds the folds
                     stats=None,       # `feature_stats(X)`, when already computed
                     sup_oof=None,     # (L, C) out-of-fold supervised probabilities with the same folds, when already computed (`choose_view`)
+                    totals=None,      # (L,) each label's reach summed over the whole graph, when `columns` holds only some of its rows
                    ) -> float:
     "Weight w of label propagation against the supervised head, chosen by k-fold cross-validation on the labels alone"
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
@@ -324,7 +328,8 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
     if judged.sum() < min_judged: return float(prior)
     stats = feature_stats(X) if stats is None else stats
     fold, Y = stratified_folds(y, folds, seed), np.eye(n_classes)[y]
-    reach, mass = np.asarray(columns)[labeled], np.asarray(columns).sum(0)   # (L, L) between labeled items; each label's total reach
+    reach = np.asarray(columns)[labeled]   # (L, L): propagation between labeled items
+    mass = np.asarray(columns).sum(0) if totals is None else np.asarray(totals)   # each label's total reach
     P_sup = oof_head_probs(X, labeled, y, n_classes, fold, stats) if sup_oof is None else np.asarray(sup_oof)
     P_prop = np.zeros((len(y), n_classes))
     for f in np.unique(fold):

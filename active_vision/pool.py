@@ -425,9 +425,10 @@ def pool_head(embs,                  # (N, D) array, memmap or `PoolEmbeddings`
     if head == 'semi_supervised':
         P, w = spread_labels(graph, labeled, y, n_classes)[sample], 1.
     elif head == 'adaptive':
-        cols = pool_columns(graph, labeled, cache=cache)[sample]                 # (M, L): only the sampled rows are kept
-        w = cv_blend_weight(Xs, lab_pos, y, n_classes, cols, stats=stats, seed=seed)
-        P = class_mass_probs(cols @ np.eye(n_classes)[y], y, n_classes)   # the sample stands for the graph
+        cols = pool_columns(graph, labeled, cache=cache)
+        totals, cols = cols.sum(0), cols[sample]              # each label's reach over the whole graph; then only the sampled rows
+        w = cv_blend_weight(Xs, lab_pos, y, n_classes, cols, stats=stats, seed=seed, totals=totals)
+        P = class_mass_probs(cols @ np.eye(n_classes)[y], y, n_classes, mass=totals @ np.eye(n_classes)[y])
         if w < 1: P = (1 - w) * head_probs(fit_head(Xs[lab_pos], y, n_classes, stats=stats), Xs) + w * P
     else: raise ValueError(f"head must be 'semi_supervised' or 'adaptive', got {head!r}")
     labels, weight = pseudo_labels(P, lab_pos, y)
