@@ -363,10 +363,10 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
     stats = feature_stats(X) if stats is None else stats
     columns = propagation_columns(graph, labeled, cache=cache)
     w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, seed=seed, stats=stats, sup_oof=sup_oof)
-    supervised = fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)
-    if w == 0: return {**supervised, 'blend_weight': w}
+    supervised = lambda: fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)   # not needed when w = 1 (the graph alone)
+    if w == 0: return {**supervised(), 'blend_weight': w}
     P = class_mass_probs(columns @ np.eye(n_classes)[y], y, n_classes)
-    if w < 1: P = (1 - w) * head_probs(supervised, X) + w * P
+    if w < 1: P = (1 - w) * head_probs(supervised(), X) + w * P
     labels, weight = pseudo_labels(P, labeled, y)
     return {**fit_head(X, labels, n_classes, weight=weight, stats=stats, **kwargs), 'blend_weight': w}
 
