@@ -8,12 +8,13 @@ import contextlib
 import numpy as np, torch, torch.nn as nn
 
 # %% auto #0
-__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'GRAPH_ONLY_PER_CLASS', 'VIEW_PRIOR', 'FAMILIAR', 'torch_threads', 'feature_stats',
-           'fit_head', 'head_logits', 'head_probs', 'head_to_linear', 'linear_to_head', 'exact_knn', 'edge_weights',
-           'neighbour_graph', 'knn_graph', 'scores_to_probs', 'class_prior', 'class_mass_probs', 'propagate_labels',
-           'pseudo_labels', 'fit_semi_supervised_head', 'propagation_columns', 'stratified_folds', 'oof_head_probs',
-           'cv_blend_weight', 'fit_adaptive_head', 'choose_view', 'familiarity', 'start_view', 'view_slice',
-           'classification_summary', 'plot_confusion', 'evaluation']
+__all__ = ['BLEND_WEIGHTS', 'BLEND_PRIOR', 'GRAPH_SE', 'GRAPH_ONLY_PER_CLASS', 'GRAPH_PREDICTS_PER_CLASS', 'VIEW_PRIOR',
+           'FAMILIAR', 'torch_threads', 'feature_stats', 'fit_head', 'head_logits', 'head_probs', 'head_to_linear',
+           'linear_to_head', 'exact_knn', 'edge_weights', 'neighbour_graph', 'knn_graph', 'scores_to_probs',
+           'class_prior', 'class_mass_probs', 'propagate_labels', 'pseudo_labels', 'fit_semi_supervised_head',
+           'propagation_columns', 'stratified_folds', 'oof_head_probs', 'clear_gain', 'cv_blend_weight',
+           'fit_adaptive_head', 'choose_view', 'familiarity', 'start_view', 'view_slice', 'classification_summary',
+           'plot_confusion', 'evaluation']
 
 # %% ../nbs/05_heads.ipynb #6350635c
 @contextlib.contextmanager
@@ -300,10 +301,21 @@ def oof_head_probs(X,          # (N, D) features
         P[out] = head_probs(fit_head(X[labeled[~out]], y[~out], n_classes, stats=stats), X[labeled[out]])
     return P
 
+# %% ../nbs/05_heads.ipynb #8e69d990
+def clear_gain(gain,        # (n,) per-item gains: the prior's error minus the candidate's (1, 0 or -1 for 0/1 errors)
+               z:float=1.,  # standard errors the mean gain must exceed
+              ) -> bool:
+    "True when the mean gain is more than `z` standard errors above zero; a tie is not a clear gain"
+    gain = np.asarray(gain, dtype=np.float64)
+    if len(gain) < 2: return False
+    return bool(gain.mean() > z * gain.std(ddof=1) / np.sqrt(len(gain)) * (1 + 1e-9))   # the margin absorbs rounding
+
 # %% ../nbs/05_heads.ipynb #beb4d6b4
 BLEND_WEIGHTS = (0., .25, .5, .75, 1.)
 BLEND_PRIOR = .75
-GRAPH_ONLY_PER_CLASS = 3
+GRAPH_SE = 2.   # standard errors of gain cross-validation needs to move w above the prior, towards the graph (below it: one)
+GRAPH_ONLY_PER_CLASS = 3      # up to 3·C labels the graph alone (w = 1)
+GRAPH_PREDICTS_PER_CLASS = 5  # up to 5·C labels the learner predicts with the graph alone, and picks with the blend (`09_loop`)
 
 # %% ../nbs/05_heads.ipynb #1525ff69
 def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
@@ -314,6 +326,7 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
                     folds:int=5,      # cross-validation folds over the labeled items
                     weights=BLEND_WEIGHTS, # candidate weights w of propagation (1 - w goes to the supervised head)
                     prior:float=BLEND_PRIOR, # the weight kept unless cross-validation shows a clear gain
+                    graph_se:float=GRAPH_SE, # a move above the prior (towards the graph) needs a gain of this many standard errors; below it, one
                     min_judged:int=10, # below this many judgeable labeled items, keep the prior
                     graph_only:int|None=None, # up to this many labels, propagation alone (w = 1); None: `GRAPH_ONLY_PER_CLASS` per class on average
                     seed:int=0,       # seeds the folds
@@ -337,9 +350,8 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
         P_prop[out] = class_mass_probs(reach[out][:, ~out] @ Y[~out], y[~out], n_classes, mass[~out] @ Y[~out])   # linear: drop the held-out labels
     errors = {w: (((1 - w) * P_sup + w * P_prop)[judged].argmax(1) != y[judged]).astype(float) for w in weights}
     best = min(weights, key=lambda w: (errors[w].mean(), abs(w - prior)))
-    if prior in errors and best != prior:   # one-standard-error rule: leave the prior only for a clear gain
-        gain = errors[prior] - errors[best]
-        if gain.mean() <= gain.std(ddof=1) / np.sqrt(len(gain)): best = prior
+    if prior in errors and best != prior and not clear_gain(errors[prior] - errors[best], graph_se if best > prior else 1.):
+        best = prior   # leave the prior only for a clear gain: one standard error, `graph_se` towards the graph
     return float(best)
 
 # %% ../nbs/05_heads.ipynb #dece3e9d
@@ -351,6 +363,7 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
                       cache:dict|None=None, # `propagation_columns` cache for this graph, kept between calls
                       folds:int=5,     # cross-validation folds
                       prior:float=BLEND_PRIOR, # blend weight kept unless cross-validation shows a clear gain
+                      graph_only:int|None=None, # up to this many labels, the graph alone (w = 1); None: `GRAPH_ONLY_PER_CLASS` per class
                       seed:int=0,      # seeds the folds
                       stats=None,      # `feature_stats(X)`, when already computed
                       sup_oof=None,    # out-of-fold supervised probabilities of the labeled items, when already computed (`choose_view`)
@@ -362,7 +375,8 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
     stats = feature_stats(X) if stats is None else stats
     columns = propagation_columns(graph, labeled, cache=cache)
-    w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, seed=seed, stats=stats, sup_oof=sup_oof)
+    w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, graph_only=graph_only, seed=seed,
+                        stats=stats, sup_oof=sup_oof)
     supervised = lambda: fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)   # not needed when w = 1 (the graph alone)
     if w == 0: return {**supervised(), 'blend_weight': w}
     P = class_mass_probs(columns @ np.eye(n_classes)[y], y, n_classes)
@@ -397,8 +411,7 @@ def choose_view(X,              # (N, D) embeddings of the graph's items (their 
         errors[name] = (P[judged].argmax(1) != y[judged]).astype(float)
         if oof is not None: oof[name] = P
     best = min(errors, key=lambda v: (errors[v].mean(), v != prior))
-    gain = errors[prior] - errors[best]
-    return best if best != prior and gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) else prior
+    return best if best != prior and clear_gain(errors[prior] - errors[best]) else prior
 
 # %% ../nbs/05_heads.ipynb #e23fdf4c
 FAMILIAR = .4

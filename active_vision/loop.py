@@ -5,6 +5,7 @@
 # %% ../nbs/09_loop.ipynb #62b45878
 from __future__ import annotations
 import json, os, time, hashlib
+from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import patch, store_attr
@@ -137,7 +138,7 @@ class BlobModel:
         return Path(path)
 
 # %% ../nbs/09_loop.ipynb #8289ba1f
-HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`)',
+HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`; from 3 to 5 labels per class the graph alone predicts and the blend picks)',
              semi_supervised='labels spread over the graph, always (`fit_semi_supervised_head`)',
              supervised='the labeled images only (standardized on the pool)')
 
@@ -168,6 +169,7 @@ class ActiveLearner:
         self.prev_pred = None   # the pool's predicted classes at the last cycle, for `pool_changed` (`cycle` updates it)
         self.history = []       # the metrics of each cycle run by this object
         self.chosen_view, self._start_view, self._graphs = None, None, {}   # the view `fit` chose last, the one before labels; kNN graphs by view
+        self.pick_head, self._paired_head = None, None   # during the hand-over, the head `select` ranks the pool by, and the model's head it goes with (`fit`)
 
 # %% ../nbs/09_loop.ipynb #c0f6a2f9
 @patch
@@ -276,8 +278,8 @@ def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None) -> pd.Da
 # %% ../nbs/09_loop.ipynb #d7f06ee2
 @patch
 def fit(self:ActiveLearner):
-    "Train on the store's current labels"
-    lab = self.labeled()
+    "Train on the store's current labels (adaptive head: from 3 to 5 labels per class, also the `pick_head` that `select` ranks by)"
+    lab, self.pick_head, self._paired_head = self.labeled(), None, None
     if lab.empty: raise ValueError('no labels yet: label an initial set first (initial_sampling, or a cold-start strategy)')
     if self.mode == 'full':
         self.model.train(pd.DataFrame({'filepath': lab.path, 'label': lab.label}), **self.train_kwargs)
@@ -295,10 +297,14 @@ def fit(self:ActiveLearner):
     elif self.head == 'semi_supervised':
         self.model.set_head(fit_semi_supervised_head(X, pos, y, self.model.n_classes, graph=self.graph(nodes, X)))
     else:
-        graph = self.graph(nodes, X)
-        self.model.set_head(fit_adaptive_head(X, pos, y, self.model.n_classes, graph=graph, cache=self._columns, seed=self.seed,
-                                              stats=st, sup_oof=oof.get(name)))
-    self.model.head['columns'] = np.array([start, start + X.shape[1]])   # the head applies to whole embeddings
+        adaptive = partial(fit_adaptive_head, X, pos, y, self.model.n_classes, graph=self.graph(nodes, X), cache=self._columns,
+                           seed=self.seed, stats=st, sup_oof=oof.get(name))
+        head = adaptive()
+        if head['blend_weight'] < 1 and len(y) <= heads.GRAPH_PREDICTS_PER_CLASS * self.model.n_classes:   # the hand-over:
+            self.pick_head = head                                     # the blend picks,
+            head = self._paired_head = adaptive(graph_only=len(y))    # the graph alone (w = 1 for every label count up to len(y)) predicts
+        self.model.set_head(head)
+    for h in filter(None, (self.model.head, self.pick_head)): h['columns'] = np.array([start, start + X.shape[1]])   # heads apply to whole embeddings
     return self
 
 # %% ../nbs/09_loop.ipynb #c6927875
@@ -325,6 +331,13 @@ def evaluate(self:ActiveLearner) -> dict:
     res['confusion'] = res['confusion'].tolist()
     return res
 
+# %% ../nbs/09_loop.ipynb #0aeaa845
+@patch
+def pick_probs(self:ActiveLearner, probs, embs) -> np.ndarray|None:
+    "What the strategy ranks the pool by: `pick_head`'s probabilities during the hand-over, else `probs` (the model's)"
+    if probs is None or self.pick_head is None or self.model.head is not self._paired_head: return probs   # a head set elsewhere ends it
+    return heads.head_probs(self.pick_head, embs)
+
 # %% ../nbs/09_loop.ipynb #ee12965c
 @patch
 def select(self:ActiveLearner, n:int,             # how many images
@@ -339,9 +352,10 @@ def select(self:ActiveLearner, n:int,             # how many images
     ids = np.concatenate([lab.image_id.to_numpy(), pool.index.to_numpy()])
     trained = not lab.empty and getattr(self.model, 'is_trained', True)
     probs, embs = self.probabilities(ids) if trained else (None, self.embeddings(ids))
+    pick = self.pick_probs(probs, embs)
     labeled_idx, pool_idx = np.arange(len(lab)), np.arange(len(lab), len(ids))
     embs = embs[:, slice(*self.view_columns())]   # strategies see the head's view
-    picked = strategies.select(strategy or self.strategy, min(n, len(pool)), probs=probs, embs=embs, labeled=labeled_idx,
+    picked = strategies.select(strategy or self.strategy, min(n, len(pool)), probs=pick, embs=embs, labeled=labeled_idx,
                                pool=pool_idx, seed=self.seed + self.store.next_cycle)
     chosen = pool.loc[ids[picked], ['path']].rename(columns={'path': 'filepath'})
     signals, pool_pred = {}, prev_pred
@@ -379,6 +393,7 @@ def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> tuple[pd.Data
                    seconds=time.perf_counter() - t0)
     if trained and (w := (getattr(self.model, 'head', None) or {}).get('blend_weight')) is not None:
         metrics['blend_weight'] = float(np.ravel(w)[0])
+    if trained and self.pick_head: metrics['pick_blend_weight'] = float(self.pick_head['blend_weight'])   # the hand-over (`fit`)
     if trained and self.chosen_view: metrics['view'] = self.chosen_view
     self.store.record_cycle(number, metrics['strategy'], n_labeled=metrics['labels'], n_pool=len(self.pool()),
                             metrics=metrics, chosen=self.store.image_ids(chosen.filepath).tolist())
