@@ -11,7 +11,7 @@ from fastprogress.fastprogress import progress_bar
 from .store import Store
 from .data import load_dataset, frame_from_folder, initial_sampling, register, IMAGE_EXTS
 from .loop import ActiveLearner, Oracle
-from .strategies import select
+from .strategies import select, DEFAULT_STRATEGY
 from .core import data_root
 from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_probs, confident_joint,
                                          find_issues, order_issues, estimate_noise, precision_recall, precision_at_k,
@@ -492,7 +492,7 @@ def peer_leads(summary:dict,        # from `summarise`, with 'peer:<name>' colum
 
 # %% ../nbs/14_bench.ipynb #de6f7124
 def bench(data:str|Path|list|None=None,   # folder with train/ and val/ (default: Imagenette), or several: a list or 'a,b'
-          strategies=('random', 'margin'), # strategy names (see `strategies.select`)
+          strategies=('random', DEFAULT_STRATEGY), # strategy names (see `strategies.select`)
           seeds:int=3,                     # runs per strategy, seeds 0..seeds-1
           init:str='stratified',           # initial set: 'stratified', 'random', 'cold' (each strategy's own) or a strategy name
           init_size:int=100,               # labels in the initial set
@@ -610,7 +610,7 @@ def bench_cycle(data:str|Path|None=None, # folder with train/ and val/
                 out:str|Path='bench_out', # holds the embedding cache (shared with `bench`)
                 n:int=10,                 # images selected per cycle
                 labels:int=100,           # labels in the training set
-                strategy:str='margin',    # the strategy
+                strategy:str=DEFAULT_STRATEGY, # the strategy
                 repeats:int=5,            # cycles timed
                 arch:str='efficientnet_lite0', model=None) -> dict:
     "Seconds per fast cycle (retrain head, score pool, select `n`) with cached embeddings"

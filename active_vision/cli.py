@@ -11,6 +11,8 @@ from pathlib import Path
 __all__ = ['COMMANDS', 'parser', 'command_function', 'run', 'main']
 
 # %% ../nbs/16_cli.ipynb #e20a8eb2
+_DEFAULT_STRATEGY = 'maxherding+uncertain_diverse'   # `strategies.DEFAULT_STRATEGY`, written out so that parsing loads no torch
+
 def _csv(s:str) -> list[str]: return [x.strip() for x in s.split(',') if x.strip()]
 def _ints(s:str) -> list[int]: return [int(x) for x in _csv(s)]
 
@@ -65,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     sim_args(demo, ['random', 'maxherding+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
     demo.set_defaults(init='cold', budgets=[10, 20, 30, 40, 60, 80, 100, 150, 200])
     sim_args(sub.add_parser('bench', help='the simulation bench: strategies x seeds x budgets'),
-             ['random', 'margin'], 3, 100, 10, 300, 'bench_out')
+             ['random', _DEFAULT_STRATEGY], 3, 100, 10, 300, 'bench_out')
     q = sub.add_parser('label-errors-bench', help="rank label errors beside cleanlab: fastai's noisy Imagenette, or noise injected into any train/val folder")
     q.add_argument('--data'); q.add_argument('--noise', type=_ints, default=None, help='noise levels in %% (default 1,5,25,50 with noisy_imagenette.csv, else 5,25,40)')
     q.add_argument('--inject', type=_csv, default=None, help="noise kinds to inject: uniform,pairs (default: fastai's noisy labels when the folder has noisy_imagenette.csv, else both)")
@@ -80,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
                    '(the name or address others reach this machine by); needed to bind a non-loopback --host')
     q = sub.add_parser('cycle-bench', help='latency of one fast cycle on the full pool (embeds it once, cached)')
     q.add_argument('--data'); q.add_argument('--out', default='bench_out'); q.add_argument('--n', type=int, default=10)
-    q.add_argument('--strategy', default='margin'); q.add_argument('--labels', type=int, default=100)
+    q.add_argument('--strategy', default=_DEFAULT_STRATEGY); q.add_argument('--labels', type=int, default=100)
     q = sub.add_parser('store-bench', help='time the sqlite store'); q.add_argument('--n', type=int, default=100_000)
     q = sub.add_parser('strategies-bench', help='time every strategy on synthetic embeddings')
     q.add_argument('--n', type=int, default=100_000); q.add_argument('--dim', type=int, default=1280); q.add_argument('--pick', type=int, default=100)

@@ -342,7 +342,7 @@ def initial_sampling(df:pd.DataFrame,       # the dataset
         n_none = len(df) if 'label' not in df else int(df.label.isna().sum())
         warnings.warn(f'{n_none} of {len(df)} images have no label, so this is a uniform random sample of {n_samples}, not a '
                       'stratified one. Pass stratify=False to ask for that; for a better cold start choose from the images '
-                      "themselves: ActiveLearner(store, model, strategy='typiclust+margin').cycle(n)", stacklevel=2)
+                      "themselves: ActiveLearner(store, model).cycle(n) (its default strategy starts with MaxHerding)", stacklevel=2)
     rng = np.random.default_rng(seed)
     if not stratify: return df.iloc[np.sort(rng.choice(len(df), n_samples, replace=False))]
     groups = {c: rng.permutation(np.flatnonzero(df.label.to_numpy() == c)) for c in sorted(df.label.unique())}

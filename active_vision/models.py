@@ -427,8 +427,8 @@ def uncertainty_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='mar
 # %% ../nbs/06_models.ipynb #db377827
 @patch
 @delegates(ProxyModel.sample, keep=True)
-def diversity_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='typiclust', **kwargs) -> pd.DataFrame:
-    "`n` pool images that cover the embedding space (`strategy`: typiclust, kcenter, kmeans)"
+def diversity_sampling(self:ProxyModel, n:int=10, pool=None, strategy:str='maxherding', **kwargs) -> pd.DataFrame:
+    "`n` pool images that cover the embedding space (`strategy`: maxherding, typiclust, probcover, kcenter, kmeans)"
     return self.sample(strategy, n, pool=pool, **kwargs)
 
 # %% ../nbs/06_models.ipynb #6688fc66

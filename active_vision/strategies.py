@@ -9,14 +9,14 @@ import numpy as np, torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 'COLD_LABELS_PER_CLASS', 'STRATEGIES', 'n_items',
-           'split_pool', 'top_scores', 'least_confidence_score', 'margin_score', 'ratio_score', 'entropy_score',
-           'least_confidence', 'margin', 'ratio', 'entropy', 'random_sampling', 'confidence_bands', 'compute_device',
-           'as_tensor', 'Rows', 'min_sqdist', 'kmeans_plusplus', 'kmeans', 'sketch', 'maybe_sketch', 'kcenter_greedy',
-           'cluster_representatives', 'knn_sqdist', 'density_outliers', 'ActivationRanks', 'model_outliers',
-           'typicality', 'typiclust', 'kmeans_sampling', 'probcover', 'coverage_kernel', 'max_herding',
-           'uncertain_diverse', 'badge', 'split_counts', 'mixture', 'cold_start_labels', 'parse_mixture',
-           'strategy_keywords', 'select', 'check_strategy']
+__all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 'COLD_LABELS_PER_CLASS', 'STRATEGIES',
+           'DEFAULT_STRATEGY', 'n_items', 'split_pool', 'top_scores', 'least_confidence_score', 'margin_score',
+           'ratio_score', 'entropy_score', 'least_confidence', 'margin', 'ratio', 'entropy', 'random_sampling',
+           'confidence_bands', 'compute_device', 'as_tensor', 'Rows', 'min_sqdist', 'kmeans_plusplus', 'kmeans',
+           'sketch', 'maybe_sketch', 'kcenter_greedy', 'cluster_representatives', 'knn_sqdist', 'density_outliers',
+           'ActivationRanks', 'model_outliers', 'typicality', 'typiclust', 'kmeans_sampling', 'probcover',
+           'coverage_kernel', 'max_herding', 'uncertain_diverse', 'badge', 'split_counts', 'mixture',
+           'cold_start_labels', 'parse_mixture', 'strategy_keywords', 'select', 'check_strategy']
 
 # %% ../nbs/03_strategies.ipynb #72edeffc
 def n_items(probs=None, # (N, C) class probabilities, or None
@@ -792,3 +792,6 @@ def check_strategy(name:str, # a strategy name, `cold+warm`, or a mixture `a:w/b
         raise ValueError(f'unknown strategy {name!r}; available: {", ".join(STRATEGIES)}, '
                          'or cold+warm (e.g. typiclust+margin), or a mixture (e.g. margin:0.9/random:0.1)')
     return name
+
+# %% ../nbs/03_strategies.ipynb #e4b73a64
+DEFAULT_STRATEGY = 'maxherding+uncertain_diverse'
