@@ -64,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
                        help="the final model's test-time augmentation (auto: the views of --final-augment)")
     demo = sub.add_parser('demo', help='the main job: a simulated session on Imagenette from zero labels, '
                           'random labeling vs MaxHerding then uncertain-and-diverse sampling')
-    sim_args(demo, ['random', 'maxherding+uncertain_diverse'], 3, 10, 10, 200, 'demo_out')
+    sim_args(demo, ['random', _DEFAULT_STRATEGY], 3, 10, 10, 200, 'demo_out')
     demo.set_defaults(init='cold', budgets=[10, 20, 30, 40, 60, 80, 100, 150, 200])
     sim_args(sub.add_parser('bench', help='the simulation bench: strategies x seeds x budgets'),
              ['random', _DEFAULT_STRATEGY], 3, 100, 10, 300, 'bench_out')
