@@ -764,7 +764,7 @@ print(json.dumps(res))
 '''
 
 # %% ../nbs/14_bench.ipynb #d91174eb
-SCALE_RECIPES = (('semi_supervised', 'kmeans+uncertain_diverse'), ('adaptive', 'maxherding+uncertain_diverse'))
+SCALE_RECIPES = (('semi_supervised', 'kmeans+uncertain_diverse'), ('adaptive', DEFAULT_STRATEGY))
 
 def bench_scale(sizes=(100_000, 1_000_000), # pool sizes, each run in a fresh process
                 dim:int=1_280,       # embedding size (efficientnet_lite0)

@@ -57,11 +57,11 @@ def strategy_queue(filepaths,            # N pool image paths
                    n:int,                # batch size
                    probs=None,           # (N, C) class probabilities (None in a cold start)
                    classes:list|None=None, # the C class names
-                   strategy:str='margin',  # any name `active_vision.strategies.select` takes
+                   strategy:str|None=None, # any name `active_vision.strategies.select` takes (None: its `DEFAULT_STRATEGY`)
                    embs=None, labeled=None, seed:int=0, **kw) -> pd.DataFrame:
     "The `n` images `strategy` picks from the pool, best first, with their predictions"
-    from active_vision.strategies import select   # imports torch: only when a strategy is run
-    chosen = select(strategy, n, probs=probs, embs=embs, labeled=labeled, seed=seed, **kw)
+    from active_vision.strategies import select, DEFAULT_STRATEGY   # imports torch: only when a strategy is run
+    chosen = select(strategy or DEFAULT_STRATEGY, n, probs=probs, embs=embs, labeled=labeled, seed=seed, **kw)
     fps = np.asarray([str(p) for p in filepaths], dtype=object)
     if probs is None: return pd.DataFrame({'filepath': fps[chosen]})
     return predictions_frame(fps[chosen], np.asarray(probs)[chosen], classes)
