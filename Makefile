@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data/imagenette
 EUROSAT ?= ../shared/data/eurosat_rgb
 
-.PHONY: demo test venv readme docs docs-check jlab-check bench label-errors-bench clean
+.PHONY: demo test venv readme docs docs-check jlab-check bench bench-all bench-yardsticks label-errors-bench clean
 
 $(BIN)/.installed: settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,5 +48,11 @@ bench-all: $(BIN)/.installed
 	$(BIN)/active-vision bench --data $(DATA),$(EUROSAT) --init cold --strategies random,maxherding+uncertain_diverse \
 		--heads adaptive,supervised --budgets 10,20,30,50,100,200,300,500 --seeds 5 --wandb disabled --out bench_all $(ARGS)
 
+# two more yardsticks, built offline into yardsticks/: scikit-learn's digits and Imagenette shrunk to 32 px; the columns of bench-all plus the semi-supervised head
+bench-yardsticks: $(BIN)/.installed
+	$(BIN)/active-vision yardsticks --out yardsticks --data $(DATA)
+	$(BIN)/active-vision bench --data yardsticks/digits,yardsticks/imagenette32 --init cold --strategies random,maxherding+uncertain_diverse \
+		--heads adaptive,supervised,semi_supervised --budgets 10,20,30,50,100,200,300,500 --seeds 5 --all-labels --wandb disabled --out bench_yardsticks $(ARGS)
+
 clean:
-	rm -rf _docs _proc demo_out bench_out bench_all
+	rm -rf _docs _proc demo_out bench_out bench_all bench_yardsticks yardsticks

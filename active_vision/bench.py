@@ -24,7 +24,7 @@ __all__ = ['IMAGENETTE_URL', 'RELATIVE_TARGETS', 'PEERS', 'PEER_SETTINGS', 'PEER
            'bench_final', 'peers_available', 'knn_lists', 'knn_label_spreading', 'peer_accuracy', 'peer_picks',
            'simulate_peers', 'tune_peers', 'peer_arrays', 'peer_leads', 'bench', 'all_labels_accuracy', 'bench_cycle',
            'bench_store', 'bench_strategies', 'bench_scale', 'bench_embed', 'bench_labeling', 'cleanlab_orders',
-           'digits_folder', 'label_errors_bench_table', 'bench_label_errors']
+           'digits_folder', 'label_errors_bench_table', 'bench_label_errors', 'shrink_folder', 'yardstick_folders']
 
 # %% ../nbs/14_bench.ipynb #67e39b4a
 IMAGENETTE_URL = 'https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz'
@@ -85,6 +85,10 @@ def prepare(data:str|Path,             # folder with train/<class>/* and val/<cl
     if list(model.classes) != classes:
         raise ValueError(f'the model classes {list(model.classes)} differ from the folder classes {classes}; '
                          'load the model with classes=')
+    planned = [str(p if Path(p).is_absolute() else Path(p).resolve()) for p in pd.concat([train.filepath, val.filepath])]   # as `load_dataset` writes them
+    if len(stray := cache.images(status=None).path[lambda p: ~p.isin(planned)]):   # checked before registering: they would join the pool
+        raise ValueError(f"{out/'cache.sqlite'} also holds {len(stray):,} images that are not in this run (e.g. {stray.iloc[0]}): it was "
+                         'made for other images or a larger --max-per-class; pass another --out, or delete it to start afresh')
     train_ds = load_dataset(train, classes=classes, store=cache, import_labels=False)
     load_dataset(val, classes=classes, store=cache, split='eval')
     al = ActiveLearner(cache, model)
@@ -1060,3 +1064,44 @@ def bench_label_errors(data:Path|None=None,       # fastai's imagenette folder (
             Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1))
     if verbose: print(label_errors_bench_table(res))
     return res
+
+# %% ../nbs/14_bench.ipynb #47d2a7d1
+def shrink_folder(src:str|Path,  # a train/val image folder (see `split_dirs`)
+                  out:str|Path,  # written as out/train/<class>/*.png and out/val/<class>/*.png
+                  size:int=32,   # side of the square images written
+                  train_per_class:int|None=300, # at most this many training images per class, sampled (None: all)
+                  val_per_class:int|None=100,   # at most this many val images per class, sampled (None: all)
+                  seed:int=0,    # which images are sampled
+                 ) -> Path:
+    "A copy of an image folder with every image shrunk to `size`×`size` (box filter): small photos, like CIFAR's, from any dataset"
+    from PIL import Image
+    out, rng, jobs = Path(out), np.random.default_rng(seed), []
+    for split, per_class in zip(split_dirs(src), (train_per_class, val_per_class)):
+        for d in sorted(p for p in split.iterdir() if p.is_dir()):
+            files = sorted(p for p in d.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+            keep = np.sort(rng.permutation(len(files))[:per_class]) if per_class is not None else range(len(files))
+            (target := out/('train' if split.name == 'train' else 'val')/d.name).mkdir(parents=True, exist_ok=True)
+            jobs += [(files[i], target/f'{i:05d}-{files[i].stem}.png') for i in keep]   # the index keeps names unique
+    for f, target in progress_bar(jobs, leave=False):
+        if target.exists(): continue   # a rerun finishes an interrupted copy
+        try: im = Image.open(f).convert('RGB').resize((size, size), Image.BOX)
+        except Exception as e: print(f'skipped {f}: {e} (not a readable image; the copy goes on without it)'); continue
+        im.save(part := target.with_suffix('.part.png')); part.replace(target)   # never a half-written image
+    return out
+
+# %% ../nbs/14_bench.ipynb #e85150a6
+def yardstick_folders(out:str|Path='yardsticks',      # the yardsticks go to out/digits and out/imagenette32
+                   imagenette:str|Path|None=None,     # Imagenette's folder (default: the shared data's); without one, only digits
+                   size:int=32,                       # side of the shrunk Imagenette images
+                  ) -> dict:
+    "Two yardsticks far from Imagenette and EuroSAT: scikit-learn's digits and Imagenette shrunk to `size` px; {name: folder}"
+    out = Path(out)
+    folders = {'digits': digits_folder(out/'digits')}
+    source = Path(imagenette) if imagenette is not None else data_root('imagenette')
+    if source is None: print('no Imagenette here: only digits (pass imagenette=, or --data on the command line)')
+    else: folders[f'imagenette{size}'] = shrink_folder(source, out/f'imagenette{size}', size=size)
+    for name, folder in folders.items():
+        counts = {s: len(list((folder/s).rglob('*.png'))) for s in ('train', 'val')}
+        print(f"{name}: {folder} ({counts['train']:,} train and {counts['val']:,} val images)")
+    print('bench them: active-vision bench --data ' + ','.join(map(str, folders.values())) + ' --init cold --seeds 5')
+    return folders

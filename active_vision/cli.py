@@ -101,6 +101,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('--labels', type=int, default=100); q.add_argument('--pick', type=int, default=10)
     q.add_argument('--out', default='scale_out', help='keeps the synthetic embeddings and their graphs (1M x 1280: 5 GB + 1.3 GB)')
     q.add_argument('--seed', type=int, default=0)
+    q = sub.add_parser('yardsticks', help="build two more datasets for the bench, offline: scikit-learn's digits and Imagenette shrunk to 32 px")
+    q.add_argument('--out', default='yardsticks'); q.add_argument('--data', default=None, help='Imagenette (default ../shared/data/imagenette)')
+    q.add_argument('--size', type=int, default=32, help='side of the shrunk Imagenette images')
     return p
 
 # %% ../nbs/16_cli.ipynb #e68bb325
@@ -129,6 +132,7 @@ COMMANDS = {  # subcommand: (module, function, its keywords from the parsed argu
     'embed': ('pool', 'embed_folder', lambda a: dict(data=a.data, store=a.store, arch=a.arch, ray=a.ray, workers=a.workers,
                                                      threads=a.threads, shard_size=a.shard_size)),
     'bench-scale': ('bench', 'bench_scale', lambda a: dict(sizes=a.sizes, dim=a.dim, labels=a.labels, pick=a.pick, out=a.out, seed=a.seed)),
+    'yardsticks': ('bench', 'yardstick_folders', lambda a: dict(out=a.out, imagenette=a.data, size=a.size)),
 }
 
 # %% ../nbs/16_cli.ipynb #45de4a35
@@ -204,6 +208,9 @@ def _check_args(a) -> str|None:
             try: import ray, ray.data
             except ImportError: return 'pool embedding on Ray needs Ray Data: pip install "active-vision[ray]" (or pip install "ray[data]")'
         return None
+    if a.command == 'yardsticks':
+        if a.size < 8: return f'--size must be at least 8 pixels, got {a.size}'
+        return folder(a.data)
     if a.command == 'bench-scale':
         return positive(dim=a.dim, labels=a.labels, pick=a.pick) or next((f'--sizes must be above --labels + --pick, got {n}' for n in a.sizes if n <= a.labels + a.pick), None)
 

@@ -315,7 +315,8 @@ BLEND_WEIGHTS = (0., .25, .5, .75, 1.)
 BLEND_PRIOR = .75
 GRAPH_SE = 2.   # standard errors of gain cross-validation needs to move w above the prior, towards the graph (below it: one)
 GRAPH_ONLY_PER_CLASS = 3      # up to 3·C labels the graph alone (w = 1)
-GRAPH_PREDICTS_PER_CLASS = 5  # up to 5·C labels the learner predicts with the graph alone, and picks with the blend (`09_loop`)
+GRAPH_PREDICTS_PER_CLASS = 5  # up to 5·C labels the learner predicts with the graph alone, and picks with the blend (`09_loop`),
+                              # unless cross-validation finds the graph alone clearly worse than the blend (`graph_worse`)
 
 # %% ../nbs/05_heads.ipynb #1525ff69
 def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
@@ -333,6 +334,7 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
                     stats=None,       # `feature_stats(X)`, when already computed
                     sup_oof=None,     # (L, C) out-of-fold supervised probabilities with the same folds, when already computed (`choose_view`)
                     totals=None,      # (L,) each label's reach summed over the whole graph, when `columns` holds only some of its rows
+                    cv_errors:dict|None=None, # filled with w -> 0/1 held-out errors on the judged labels, when cross-validation runs (`fit_adaptive_head`)
                    ) -> float:
     "Weight w of label propagation against the supervised head, chosen by k-fold cross-validation on the labels alone"
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
@@ -349,6 +351,7 @@ def cv_blend_weight(X,                # (N, D) embeddings of the graph's items
         out = fold == f
         P_prop[out] = class_mass_probs(reach[out][:, ~out] @ Y[~out], y[~out], n_classes, mass[~out] @ Y[~out])   # linear: drop the held-out labels
     errors = {w: (((1 - w) * P_sup + w * P_prop)[judged].argmax(1) != y[judged]).astype(float) for w in weights}
+    if cv_errors is not None: cv_errors.update(errors)
     best = min(weights, key=lambda w: (errors[w].mean(), abs(w - prior)))
     if prior in errors and best != prior and not clear_gain(errors[prior] - errors[best], graph_se if best > prior else 1.):
         best = prior   # leave the prior only for a clear gain: one standard error, `graph_se` towards the graph
@@ -369,20 +372,21 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
                       sup_oof=None,    # out-of-fold supervised probabilities of the labeled items, when already computed (`choose_view`)
                       **kwargs,        # passed to `fit_head` (l2, max_iter)
                      ) -> dict:
-    "A linear head on pseudo-labels blended from the supervised head and label propagation, the blend chosen by CV on the labels"
+    "A linear head on pseudo-labels blended from the supervised head and label propagation, the blend chosen by CV on the labels (`graph_worse`: CV found the graph alone clearly worse)"
     graph = knn_graph(X) if graph is None else graph
     if graph.shape[0] != len(X): raise ValueError(f'the graph has {graph.shape[0]} nodes but X has {len(X)} rows: build it from X')
     labeled, y = np.asarray(labeled, dtype=np.int64), np.asarray(y, dtype=np.int64)
     stats = feature_stats(X) if stats is None else stats
-    columns = propagation_columns(graph, labeled, cache=cache)
+    columns, errors = propagation_columns(graph, labeled, cache=cache), {}
     w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, graph_only=graph_only, seed=seed,
-                        stats=stats, sup_oof=sup_oof)
+                        stats=stats, sup_oof=sup_oof, cv_errors=errors)
+    worse = bool(w < 1 and errors and clear_gain(errors[1.] - errors[w]))   # the graph alone held out clearly worse than the blend
     supervised = lambda: fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)   # not needed when w = 1 (the graph alone)
-    if w == 0: return {**supervised(), 'blend_weight': w}
+    if w == 0: return {**supervised(), 'blend_weight': w, 'graph_worse': worse}
     P = class_mass_probs(columns @ np.eye(n_classes)[y], y, n_classes)
     if w < 1: P = (1 - w) * head_probs(supervised(), X) + w * P
     labels, weight = pseudo_labels(P, labeled, y)
-    return {**fit_head(X, labels, n_classes, weight=weight, stats=stats, **kwargs), 'blend_weight': w}
+    return {**fit_head(X, labels, n_classes, weight=weight, stats=stats, **kwargs), 'blend_weight': w, 'graph_worse': worse}
 
 # %% ../nbs/05_heads.ipynb #1856ebe7
 VIEW_PRIOR = 'final'

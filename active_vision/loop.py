@@ -138,7 +138,7 @@ class BlobModel:
         return Path(path)
 
 # %% ../nbs/09_loop.ipynb #8289ba1f
-HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`; from 3 to 5 labels per class the graph alone predicts and the blend picks)',
+HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`; from 3 to 5 labels per class the graph alone predicts and the blend picks, unless the graph alone cross-validates clearly worse)',
              semi_supervised='labels spread over the graph, always (`fit_semi_supervised_head`)',
              supervised='the labeled images only (standardized on the pool)')
 
@@ -278,7 +278,7 @@ def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None) -> pd.Da
 # %% ../nbs/09_loop.ipynb #d7f06ee2
 @patch
 def fit(self:ActiveLearner):
-    "Train on the store's current labels (adaptive head: from 3 to 5 labels per class, also the `pick_head` that `select` ranks by)"
+    "Train on the store's current labels (adaptive head: from 3 to 5 labels per class, also the `pick_head` that `select` ranks by, unless the graph alone cross-validates clearly worse)"
     lab, self.pick_head, self._paired_head = self.labeled(), None, None
     if lab.empty: raise ValueError('no labels yet: label an initial set first (initial_sampling, or a cold-start strategy)')
     if self.mode == 'full':
@@ -300,7 +300,7 @@ def fit(self:ActiveLearner):
         adaptive = partial(fit_adaptive_head, X, pos, y, self.model.n_classes, graph=self.graph(nodes, X), cache=self._columns,
                            seed=self.seed, stats=st, sup_oof=oof.get(name))
         head = adaptive()
-        if head['blend_weight'] < 1 and len(y) <= heads.GRAPH_PREDICTS_PER_CLASS * self.model.n_classes:   # the hand-over:
+        if head['blend_weight'] < 1 and not head['graph_worse'] and len(y) <= heads.GRAPH_PREDICTS_PER_CLASS * self.model.n_classes:   # the hand-over:
             self.pick_head = head                                     # the blend picks,
             head = self._paired_head = adaptive(graph_only=len(y))    # the graph alone (w = 1 for every label count up to len(y)) predicts
         self.model.set_head(head)
