@@ -1082,11 +1082,15 @@ def shrink_folder(src:str|Path,  # a train/val image folder (see `split_dirs`)
             keep = np.sort(rng.permutation(len(files))[:per_class]) if per_class is not None else range(len(files))
             (target := out/('train' if split.name == 'train' else 'val')/d.name).mkdir(parents=True, exist_ok=True)
             jobs += [(files[i], target/f'{i:05d}-{files[i].stem}.png') for i in keep]   # the index keeps names unique
+    planned = {str(t) for _, t in jobs}
+    if stale := [p for p in out.rglob('*.png') if str(p) not in planned]:   # another sample's images would join this one
+        raise ValueError(f'{out} already holds {len(stale):,} images that are not in this sample (e.g. {stale[0]}): '
+                         'it was made with other settings; pass another out, or delete it to start afresh')
     for f, target in progress_bar(jobs, leave=False):
         if target.exists(): continue   # a rerun finishes an interrupted copy
         try: im = Image.open(f).convert('RGB').resize((size, size), Image.BOX)
         except Exception as e: print(f'skipped {f}: {e} (not a readable image; the copy goes on without it)'); continue
-        im.save(part := target.with_suffix('.part.png')); part.replace(target)   # never a half-written image
+        im.save(part := target.with_name(target.name + '.part'), format='PNG'); part.replace(target)   # never a half-written image
     return out
 
 # %% ../nbs/14_bench.ipynb #e85150a6

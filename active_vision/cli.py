@@ -102,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument('--out', default='scale_out', help='keeps the synthetic embeddings and their graphs (1M x 1280: 5 GB + 1.3 GB)')
     q.add_argument('--seed', type=int, default=0)
     q = sub.add_parser('yardsticks', help="build two more datasets for the bench, offline: scikit-learn's digits and Imagenette shrunk to 32 px")
-    q.add_argument('--out', default='yardsticks'); q.add_argument('--data', default=None, help='Imagenette (default ../shared/data/imagenette)')
+    q.add_argument('--out', default='yardsticks'); q.add_argument('--data', default=None, help='the Imagenette folder to shrink (default: imagenette in the shared data, $ACTIVE_VISION_DATA)')
     q.add_argument('--size', type=int, default=32, help='side of the shrunk Imagenette images')
     return p
 
@@ -210,6 +210,7 @@ def _check_args(a) -> str|None:
         return None
     if a.command == 'yardsticks':
         if a.size < 8: return f'--size must be at least 8 pixels, got {a.size}'
+        if a.data and len(_csv(a.data)) > 1: return f'--data takes one folder (Imagenette), got {a.data}'
         return folder(a.data)
     if a.command == 'bench-scale':
         return positive(dim=a.dim, labels=a.labels, pick=a.pick) or next((f'--sizes must be above --labels + --pick, got {n}' for n in a.sizes if n <= a.labels + a.pick), None)

@@ -380,7 +380,7 @@ def fit_adaptive_head(X,               # (N, D) embeddings of labeled and unlabe
     columns, errors = propagation_columns(graph, labeled, cache=cache), {}
     w = cv_blend_weight(X, labeled, y, n_classes, columns, folds, prior=prior, graph_only=graph_only, seed=seed,
                         stats=stats, sup_oof=sup_oof, cv_errors=errors)
-    worse = bool(w < 1 and errors and clear_gain(errors[1.] - errors[w]))   # the graph alone held out clearly worse than the blend
+    worse = bool(w < 1 and 1. in errors and clear_gain(errors[1.] - errors[w]))   # the graph alone held out clearly worse than the blend
     supervised = lambda: fit_head(X[labeled], y, n_classes, stats=stats, **kwargs)   # not needed when w = 1 (the graph alone)
     if w == 0: return {**supervised(), 'blend_weight': w, 'graph_worse': worse}
     P = class_mass_probs(columns @ np.eye(n_classes)[y], y, n_classes)
