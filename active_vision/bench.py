@@ -12,7 +12,7 @@ from .store import Store
 from .data import load_dataset, frame_from_folder, initial_sampling, register, IMAGE_EXTS
 from .loop import ActiveLearner, Oracle
 from .strategies import select, DEFAULT_STRATEGY
-from .core import data_root
+from .core import data_root, InputError
 from .label_errors import (embed_images, encode_labels, choose_l2, out_of_fold_probs, confident_joint,
                                          find_issues, order_issues, estimate_noise, precision_recall, precision_at_k,
                            inject_noise, NOISE_KINDS, prune_refit)
@@ -87,7 +87,7 @@ def prepare(data:str|Path,             # folder with train/<class>/* and val/<cl
                          'load the model with classes=')
     planned = [str(p if Path(p).is_absolute() else Path(p).resolve()) for p in pd.concat([train.filepath, val.filepath])]   # as `load_dataset` writes them
     if len(stray := cache.images(status=None).path[lambda p: ~p.isin(planned)]):   # checked before registering: they would join the pool
-        raise ValueError(f"{out/'cache.sqlite'} also holds {len(stray):,} images that are not in this run (e.g. {stray.iloc[0]}): it was "
+        raise InputError(f"{out/'cache.sqlite'} also holds {len(stray):,} images that are not in this run (e.g. {stray.iloc[0]}): it was "
                          'made for other images or a larger --max-per-class; pass another --out, or delete it to start afresh')
     train_ds = load_dataset(train, classes=classes, store=cache, import_labels=False)
     load_dataset(val, classes=classes, store=cache, split='eval')
@@ -1084,7 +1084,7 @@ def shrink_folder(src:str|Path,  # a train/val image folder (see `split_dirs`)
             jobs += [(files[i], target/f'{i:05d}-{files[i].stem}.png') for i in keep]   # the index keeps names unique
     planned = {str(t) for _, t in jobs}
     if stale := [p for p in out.rglob('*.png') if str(p) not in planned]:   # another sample's images would join this one
-        raise ValueError(f'{out} already holds {len(stale):,} images that are not in this sample (e.g. {stale[0]}): '
+        raise InputError(f'{out} already holds {len(stale):,} images that are not in this sample (e.g. {stale[0]}): '
                          'it was made with other settings; pass another out, or delete it to start afresh')
     for f, target in progress_bar(jobs, leave=False):
         if target.exists(): continue   # a rerun finishes an interrupted copy

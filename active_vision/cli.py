@@ -221,7 +221,10 @@ def run(argv:list[str]|None=None):
     a = parser().parse_args(argv)
     if problem := _check_args(a):   # before any expensive work: one line, exit status 2
         print(f'active-vision {a.command}: {problem}', file=sys.stderr); raise SystemExit(2)
-    return command_function(a.command)(**COMMANDS[a.command][2](a))
+    from active_vision.core import InputError   # light: no torch
+    try: return command_function(a.command)(**COMMANDS[a.command][2](a))
+    except InputError as e:   # bad input found while running (e.g. an --out made for other images): one line too
+        print(f'active-vision {a.command}: {e}', file=sys.stderr); raise SystemExit(2) from None
 
 def main(argv:list[str]|None=None) -> None:
     "Entry point of the `active-vision` console script (results are printed; the exit status is 0 on success)"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'REQUIRE_DATA_ENV', 'IMAGENETTE_CLASSES', 'IMAGENETTE_NAMES', 'FOLDER_COLOURS', 'SAMPLE_CLASSES',
-           'project_root', 'data_root', 'make_images', 'make_folder_dataset', 'sample_data']
+           'project_root', 'data_root', 'InputError', 'make_images', 'make_folder_dataset', 'sample_data']
 
 # %% ../nbs/00_core.ipynb #205de2a4
 DATA_ENV = 'ACTIVE_VISION_DATA'
@@ -37,6 +37,10 @@ def data_root(name:str|None=None, # a dataset folder inside the data root, e.g. 
     if os.environ.get(REQUIRE_DATA_ENV): raise FileNotFoundError(msg)
     print(f'skipping: {msg}')
     return None
+
+# %% ../nbs/00_core.ipynb #5825f40d
+class InputError(ValueError):
+    "Bad input the user can fix; the message names the file, folder or row and the fix (the command line prints it as one line)"
 
 # %% ../nbs/00_core.ipynb #b4e1c186
 IMAGENETTE_CLASSES = {
