@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastprogress.fastprogress import progress_bar
 from .store import Store
-from .data import load_dataset, frame_from_folder, initial_sampling, register, IMAGE_EXTS
+from .data import load_dataset, frame_from_folder, initial_sampling, register, IMAGE_EXTS, _absolute
 from .loop import ActiveLearner, Oracle
 from .strategies import select, DEFAULT_STRATEGY
 from .core import data_root, InputError
@@ -85,7 +85,7 @@ def prepare(data:str|Path,             # folder with train/<class>/* and val/<cl
     if list(model.classes) != classes:
         raise ValueError(f'the model classes {list(model.classes)} differ from the folder classes {classes}; '
                          'load the model with classes=')
-    planned = [str(p if Path(p).is_absolute() else Path(p).resolve()) for p in pd.concat([train.filepath, val.filepath])]   # as `load_dataset` writes them
+    planned = [_absolute(p, Path.cwd()) for p in pd.concat([train.filepath, val.filepath])]   # as `load_dataset` writes them
     if len(stray := cache.images(status=None).path[lambda p: ~p.isin(planned)]):   # checked before registering: they would join the pool
         raise InputError(f"{out/'cache.sqlite'} also holds {len(stray):,} images that are not in this run (e.g. {stray.iloc[0]}): it was "
                          'made for other images or a larger --max-per-class; pass another --out, or delete it to start afresh')

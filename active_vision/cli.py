@@ -6,6 +6,7 @@
 from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
+from .core import InputError   # light (no torch), like the package itself
 
 # %% auto #0
 __all__ = ['COMMANDS', 'parser', 'command_function', 'run', 'main']
@@ -221,7 +222,6 @@ def run(argv:list[str]|None=None):
     a = parser().parse_args(argv)
     if problem := _check_args(a):   # before any expensive work: one line, exit status 2
         print(f'active-vision {a.command}: {problem}', file=sys.stderr); raise SystemExit(2)
-    from active_vision.core import InputError   # light: no torch
     try: return command_function(a.command)(**COMMANDS[a.command][2](a))
     except InputError as e:   # bad input found while running (e.g. an --out made for other images): one line too
         print(f'active-vision {a.command}: {e}', file=sys.stderr); raise SystemExit(2) from None

@@ -170,7 +170,6 @@ class ActiveLearner:
         self.history = []       # the metrics of each cycle run by this object
         self.chosen_view, self._start_view, self._graphs = None, None, {}   # the view `fit` chose last, the one before labels; kNN graphs by view
         self.pick_head, self._paired_head = None, None   # during the hand-over, the head `select` ranks the pool by, and the model's head it goes with (`fit`)
-        self.graph_worse = None   # adaptive head: whether cross-validation found the graph alone clearly worse than the blend, last `fit`
 
 # %% ../nbs/09_loop.ipynb #c0f6a2f9
 @patch
@@ -280,7 +279,7 @@ def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None) -> pd.Da
 @patch
 def fit(self:ActiveLearner):
     "Train on the store's current labels (adaptive head: from 3 to 5 labels per class, also the `pick_head` that `select` ranks by, unless the graph alone cross-validates clearly worse)"
-    lab, self.pick_head, self._paired_head, self.graph_worse = self.labeled(), None, None, None
+    lab, self.pick_head, self._paired_head = self.labeled(), None, None
     if lab.empty: raise ValueError('no labels yet: label an initial set first (initial_sampling, or a cold-start strategy)')
     if self.mode == 'full':
         self.model.train(pd.DataFrame({'filepath': lab.path, 'label': lab.label}), **self.train_kwargs)
@@ -300,8 +299,8 @@ def fit(self:ActiveLearner):
     else:
         adaptive = partial(fit_adaptive_head, X, pos, y, self.model.n_classes, graph=self.graph(nodes, X), cache=self._columns,
                            seed=self.seed, stats=st, sup_oof=oof.get(name))
-        head = adaptive(); self.graph_worse = bool(head.get('graph_worse', False))
-        if head['blend_weight'] < 1 and not self.graph_worse and len(y) <= heads.GRAPH_PREDICTS_PER_CLASS * self.model.n_classes:   # the hand-over:
+        head = adaptive()
+        if head['blend_weight'] < 1 and not head['graph_worse'] and len(y) <= heads.GRAPH_PREDICTS_PER_CLASS * self.model.n_classes:   # the hand-over:
             self.pick_head = head                                     # the blend picks,
             head = self._paired_head = adaptive(graph_only=len(y))    # the graph alone (w = 1 for every label count up to len(y)) predicts
         self.model.set_head(head)
@@ -392,10 +391,10 @@ def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> tuple[pd.Data
     chosen, signals, self.prev_pred = self.select(n, strategy, self.prev_pred)
     metrics.update(signals, cycle=number, labels=len(self.labeled()), strategy=strategy or self.strategy,
                    seconds=time.perf_counter() - t0)
-    if trained and (w := (getattr(self.model, 'head', None) or {}).get('blend_weight')) is not None:
-        metrics['blend_weight'] = float(np.ravel(w)[0])
+    fitted = (getattr(self.model, 'head', None) or {}) if trained else {}   # the head dict `fit` set (self.head names its kind)
+    if (w := fitted.get('blend_weight')) is not None: metrics['blend_weight'] = float(np.ravel(w)[0])
+    if (worse := fitted.get('graph_worse')) is not None: metrics['graph_worse'] = bool(np.ravel(worse)[0])   # the hand-over's exception
     if trained and self.pick_head: metrics['pick_blend_weight'] = float(self.pick_head['blend_weight'])   # the hand-over (`fit`)
-    if trained and self.graph_worse is not None: metrics['graph_worse'] = self.graph_worse   # the hand-over's exception
     if trained and self.chosen_view: metrics['view'] = self.chosen_view
     self.store.record_cycle(number, metrics['strategy'], n_labeled=metrics['labels'], n_pool=len(self.pool()),
                             metrics=metrics, chosen=self.store.image_ids(chosen.filepath).tolist())
