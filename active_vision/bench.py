@@ -87,6 +87,10 @@ def prepare(data:str|Path,             # folder with train/<class>/* and val/<cl
                          'load the model with classes=')
     planned = [_absolute(p, Path.cwd()) for p in pd.concat([train.filepath, val.filepath])]   # as `load_dataset` writes them
     if len(stray := cache.images(status=None).path[lambda p: ~p.isin(planned)]):   # checked before registering: they would join the pool
+        real = {os.path.realpath(p): p for p in planned}
+        if all(os.path.realpath(p) in real for p in stray):   # the same files, reached through a link or another spelling
+            raise InputError(f"{out/'cache.sqlite'} holds these images under other paths ({stray.iloc[0]} is "
+                             f"{real[os.path.realpath(stray.iloc[0])]} in this run): spell --data as when the cache was made, or pass another --out")
         raise InputError(f"{out/'cache.sqlite'} also holds {len(stray):,} images that are not in this run (e.g. {stray.iloc[0]}): it was "
                          'made for other images or a larger --max-per-class; pass another --out, or delete it to start afresh')
     train_ds = load_dataset(train, classes=classes, store=cache, import_labels=False)

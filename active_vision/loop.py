@@ -278,7 +278,7 @@ def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None) -> pd.Da
 # %% ../nbs/09_loop.ipynb #d7f06ee2
 @patch
 def fit(self:ActiveLearner):
-    "Train on the store's current labels (adaptive head: from 3 to 5 labels per class, also the `pick_head` that `select` ranks by, unless the graph alone cross-validates clearly worse)"
+    "Train on the store's current labels (adaptive head, up to 5 labels per class: the model's head predicts with the graph alone and the penalty of the labels, and `pick_head` is what `select` ranks by; from 3 per class on, unless the graph alone cross-validates clearly worse)"
     lab, self.pick_head, self._paired_head = self.labeled(), None, None
     if lab.empty: raise ValueError('no labels yet: label an initial set first (initial_sampling, or a cold-start strategy)')
     if self.mode == 'full':
@@ -299,10 +299,13 @@ def fit(self:ActiveLearner):
     else:
         adaptive = partial(fit_adaptive_head, X, pos, y, self.model.n_classes, graph=self.graph(nodes, X), cache=self._columns,
                            seed=self.seed, stats=st, sup_oof=oof.get(name))
-        head = adaptive()
-        if head['blend_weight'] < 1 and not head['graph_worse'] and len(y) <= heads.GRAPH_PREDICTS_PER_CLASS * self.model.n_classes:   # the hand-over:
-            self.pick_head = head                                     # the blend picks,
-            head = self._paired_head = adaptive(graph_only=len(y))    # the graph alone (w = 1 for every label count up to len(y)) predicts
+        head, n_lab, n_cls = adaptive(), len(y), self.model.n_classes
+        if head['blend_weight'] < 1 and not head['graph_worse'] and n_lab <= heads.GRAPH_PREDICTS_PER_CLASS * n_cls:   # the hand-over:
+            self.pick_head = head                                               # the blend picks,
+            head = self._paired_head = adaptive(graph_only=n_lab, l2=1/n_lab)   # the graph alone (w = 1 for every label count up to n_lab) predicts
+        elif n_lab <= heads.GRAPH_ONLY_PER_CLASS * n_cls:   # the graph alone picks, and predicts with the labels' penalty
+            self.pick_head, head = head, adaptive(l2=1/n_lab)
+            self._paired_head = head
         self.model.set_head(head)
     for h in filter(None, (self.model.head, self.pick_head)): h['columns'] = np.array([start, start + X.shape[1]])   # heads apply to whole embeddings
     return self
