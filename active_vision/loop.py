@@ -138,7 +138,7 @@ class BlobModel:
         return Path(path)
 
 # %% ../nbs/09_loop.ipynb #8289ba1f
-HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`; from 3 to 5 labels per class the graph alone predicts and the blend picks, unless the graph alone cross-validates clearly worse)',
+HEADS = dict(adaptive='labels spread over the graph as far as cross-validation on the labels trusts it (`fit_adaptive_head`; up to 5 labels per class the graph alone predicts, under the labels\' penalty 1/L, and the head with the usual penalty picks: the graph alone up to 3 per class, the blend from 3 to 5 unless the graph alone cross-validates clearly worse)',
              semi_supervised='labels spread over the graph, always (`fit_semi_supervised_head`)',
              supervised='the labeled images only (standardized on the pool)')
 
@@ -169,7 +169,7 @@ class ActiveLearner:
         self.prev_pred = None   # the pool's predicted classes at the last cycle, for `pool_changed` (`cycle` updates it)
         self.history = []       # the metrics of each cycle run by this object
         self.chosen_view, self._start_view, self._graphs = None, None, {}   # the view `fit` chose last, the one before labels; kNN graphs by view
-        self.pick_head, self._paired_head = None, None   # during the hand-over, the head `select` ranks the pool by, and the model's head it goes with (`fit`)
+        self.pick_head, self._paired_head = None, None   # up to 5 labels per class, the head `select` ranks the pool by, and the model's head it goes with (`fit`)
 
 # %% ../nbs/09_loop.ipynb #c0f6a2f9
 @patch
@@ -278,7 +278,7 @@ def label(self:ActiveLearner, chosen:pd.DataFrame, cycle:int|None=None) -> pd.Da
 # %% ../nbs/09_loop.ipynb #d7f06ee2
 @patch
 def fit(self:ActiveLearner):
-    "Train on the store's current labels (adaptive head, up to 5 labels per class: the model's head predicts with the graph alone and the penalty of the labels, and `pick_head` is what `select` ranks by; from 3 per class on, unless the graph alone cross-validates clearly worse)"
+    "Train on the store's current labels (adaptive head: up to 3 labels per class the graph alone picks, as `pick_head`, with the default penalty, and predicts with the labels' penalty 1/L; from 3 to 5 the blend picks and the graph alone predicts with 1/L, unless the graph alone cross-validates clearly worse)"
     lab, self.pick_head, self._paired_head = self.labeled(), None, None
     if lab.empty: raise ValueError('no labels yet: label an initial set first (initial_sampling, or a cold-start strategy)')
     if self.mode == 'full':
@@ -337,7 +337,7 @@ def evaluate(self:ActiveLearner) -> dict:
 # %% ../nbs/09_loop.ipynb #0aeaa845
 @patch
 def pick_probs(self:ActiveLearner, probs, embs) -> np.ndarray|None:
-    "What the strategy ranks the pool by: `pick_head`'s probabilities during the hand-over, else `probs` (the model's)"
+    "What the strategy ranks the pool by: `pick_head`'s probabilities up to 5 labels per class (see `fit`), else `probs` (the model's)"
     if probs is None or self.pick_head is None or self.model.head is not self._paired_head: return probs   # a head set elsewhere ends it
     return heads.head_probs(self.pick_head, embs)
 
@@ -397,7 +397,7 @@ def cycle(self:ActiveLearner, n:int=10, strategy:str|None=None) -> tuple[pd.Data
     fitted = (getattr(self.model, 'head', None) or {}) if trained else {}   # the head dict `fit` set (self.head names its kind)
     if (w := fitted.get('blend_weight')) is not None: metrics['blend_weight'] = float(np.ravel(w)[0])
     if (worse := fitted.get('graph_worse')) is not None: metrics['graph_worse'] = bool(np.ravel(worse)[0])   # the hand-over's exception
-    if trained and self.pick_head: metrics['pick_blend_weight'] = float(self.pick_head['blend_weight'])   # the hand-over (`fit`)
+    if trained and self.pick_head: metrics['pick_blend_weight'] = float(self.pick_head['blend_weight'])   # up to 5 per class: 1 up to 3, the blend in the hand-over (`fit`)
     if trained and self.chosen_view: metrics['view'] = self.chosen_view
     self.store.record_cycle(number, metrics['strategy'], n_labeled=metrics['labels'], n_pool=len(self.pool()),
                             metrics=metrics, chosen=self.store.image_ids(chosen.filepath).tolist())

@@ -407,7 +407,7 @@ def pool_head(embs,                  # (N, D) array, memmap or `PoolEmbeddings`
               labeled, y,            # positions of the labeled items, and their class indices
               n_classes:int,
               graph,                 # (N, N) affinity of the pool (`AnnGraph.affinity()` or `knn_graph`)
-              head:str='semi_supervised', # 'semi_supervised' or 'adaptive' (as `ActiveLearner`'s heads, without its hand-over: one head predicts and picks)
+              head:str='semi_supervised', # 'semi_supervised' or 'adaptive' (as `ActiveLearner`'s heads, without its separate heads up to 5 labels per class: one head predicts and picks)
               fit_items:int=10_000,  # pseudo-labeled items the head is fitted on (a seeded sample), besides the labeled
               cache:dict|None=None,  # propagation columns solved before on this graph (adaptive); kept between cycles
               seed:int=0,
