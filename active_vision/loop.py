@@ -300,12 +300,10 @@ def fit(self:ActiveLearner):
         adaptive = partial(fit_adaptive_head, X, pos, y, self.model.n_classes, graph=self.graph(nodes, X), cache=self._columns,
                            seed=self.seed, stats=st, sup_oof=oof.get(name))
         head, n_lab, n_cls = adaptive(), len(y), self.model.n_classes
-        if head['blend_weight'] < 1 and not head['graph_worse'] and n_lab <= heads.GRAPH_PREDICTS_PER_CLASS * n_cls:   # the hand-over:
-            self.pick_head = head                                               # the blend picks,
-            head = self._paired_head = adaptive(graph_only=n_lab, l2=1/n_lab)   # the graph alone (w = 1 for every label count up to n_lab) predicts
-        elif n_lab <= heads.GRAPH_ONLY_PER_CLASS * n_cls:   # the graph alone picks, and predicts with the labels' penalty
-            self.pick_head, head = head, adaptive(l2=1/n_lab)
-            self._paired_head = head
+        hand_over = head['blend_weight'] < 1 and not head['graph_worse'] and n_lab <= heads.GRAPH_PREDICTS_PER_CLASS * n_cls
+        if hand_over or n_lab <= heads.GRAPH_ONLY_PER_CLASS * n_cls:   # the head CV chose (the graph alone, by rule, up to 3 per class) picks,
+            self.pick_head = head
+            head = self._paired_head = adaptive(graph_only=n_lab, l2=1/n_lab)   # the graph alone predicts, under the labels' penalty
         self.model.set_head(head)
     for h in filter(None, (self.model.head, self.pick_head)): h['columns'] = np.array([start, start + X.shape[1]])   # heads apply to whole embeddings
     return self
