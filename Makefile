@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   simulated active-learning session on Imagenette from zero labels (random vs maxherding+uncertain_diverse), writes demo_out/
+#   make demo   simulated active-learning session on Imagenette from zero labels (random vs maxherding+uherding), writes demo_out/
 #   make test   the whole check: nbdev_clean, nbdev_export sync, README sync, outputs, docs site, nbdev_test
 #   make docs   the docs site in _docs/: nbdev_docs where Quarto is installed, else static HTML (.ci/docs.py);
 #               `make docs-check` then opens every page in chromium (.ci/docs_browser.py)
@@ -45,13 +45,13 @@ bench: $(BIN)/.installed
 
 # the yardstick of issue 11: Imagenette and EuroSAT from zero labels, the default recipe and random, default head and --supervised, 5 seeds
 bench-all: $(BIN)/.installed
-	$(BIN)/active-vision bench --data $(DATA),$(EUROSAT) --init cold --strategies random,maxherding+uncertain_diverse \
+	$(BIN)/active-vision bench --data $(DATA),$(EUROSAT) --init cold --strategies random,maxherding+uherding \
 		--heads adaptive,supervised --budgets 10,20,30,50,100,200,300,500 --seeds 5 --wandb disabled --out bench_all $(ARGS)
 
 # two more yardsticks, built offline into yardsticks/: scikit-learn's digits and Imagenette shrunk to 32 px; the columns of bench-all plus the semi-supervised head
 bench-yardsticks: $(BIN)/.installed
 	$(BIN)/active-vision yardsticks --out yardsticks --data $(DATA)
-	$(BIN)/active-vision bench --data yardsticks/digits,yardsticks/imagenette32 --init cold --strategies random,maxherding+uncertain_diverse \
+	$(BIN)/active-vision bench --data yardsticks/digits,yardsticks/imagenette32 --init cold --strategies random,maxherding+uherding \
 		--heads adaptive,supervised,semi_supervised --budgets 10,20,30,50,100,200,300,500 --seeds 5 --all-labels --wandb disabled --out bench_yardsticks $(ARGS)
 
 clean:

@@ -697,7 +697,7 @@ assert len(set(got.tolist())) == min(n, N - L)
 print(json.dumps(dict(strategy=name, seconds=dt, cpu_seconds=dc, peak_extra=peak - rss0, matrix=X.nbytes, exact=exact)))
 '''
 
-BENCH_STRATEGIES = ('random', 'least_confidence', 'margin', 'ratio', 'entropy', 'confidence_bands', 'kcenter', 'kmeans', 'maxherding',
+BENCH_STRATEGIES = ('random', 'least_confidence', 'margin', 'ratio', 'entropy', 'confidence_bands', 'kcenter', 'kmeans', 'maxherding', 'uherding',
                     'density_outliers', 'model_outliers', 'typiclust', 'uncertain_diverse', 'badge', 'mix')
 
 def bench_strategies(n_items:int=100_000, # rows of the synthetic embedding matrix

@@ -12,7 +12,7 @@ from .core import InputError   # light (no torch), like the package itself
 __all__ = ['COMMANDS', 'parser', 'command_function', 'run', 'main']
 
 # %% ../nbs/16_cli.ipynb #e20a8eb2
-_DEFAULT_STRATEGY = 'maxherding+uncertain_diverse'   # `strategies.DEFAULT_STRATEGY`, written out so that parsing loads no torch
+_DEFAULT_STRATEGY = 'maxherding+uherding'   # `strategies.DEFAULT_STRATEGY`, written out so that parsing loads no torch
 
 def _csv(s:str) -> list[str]: return [x.strip() for x in s.split(',') if x.strip()]
 def _ints(s:str) -> list[int]: return [int(x) for x in _csv(s)]

@@ -148,7 +148,7 @@ class ActiveLearner:
     def __init__(self,
                  store:Store|str|Path,        # the label store (or its path)
                  model,                       # a `ProxyModel` (see `load_model`), or anything with its interface (`BlobModel`)
-                 strategy:str=strategies.DEFAULT_STRATEGY, # any name `strategies.select` knows (default: MaxHerding, then uncertain_diverse)
+                 strategy:str=strategies.DEFAULT_STRATEGY, # any name `strategies.select` knows (default: MaxHerding, then Uncertainty Herding)
                  mode:str='fast',             # 'fast': frozen backbone + head on cached embeddings; 'full': fine-tune
                  oracle=None,                 # callable filepaths -> labels, for simulation; None: a person labels
                  tracker:WandbTracker|None=None, # log cycles to wandb

@@ -15,8 +15,9 @@ __all__ = ['DEFAULT_BANDS', 'SKETCH_DIM', 'SKETCH_ABOVE', 'SCORES', 'SEED_MIX', 
            'confidence_bands', 'compute_device', 'as_tensor', 'Rows', 'min_sqdist', 'kmeans_plusplus', 'kmeans',
            'sketch', 'maybe_sketch', 'kcenter_greedy', 'cluster_representatives', 'knn_sqdist', 'density_outliers',
            'ActivationRanks', 'model_outliers', 'typicality', 'typiclust', 'kmeans_sampling', 'probcover',
-           'coverage_kernel', 'max_herding', 'uncertain_diverse', 'badge', 'split_counts', 'mixture',
-           'cold_start_labels', 'parse_mixture', 'strategy_keywords', 'select', 'check_strategy']
+           'coverage_kernel', 'herd', 'max_herding', 'uncertainty_herding', 'uncertain_diverse', 'badge',
+           'split_counts', 'mixture', 'cold_start_labels', 'parse_mixture', 'strategy_keywords', 'select',
+           'check_strategy']
 
 # %% ../nbs/03_strategies.ipynb #72edeffc
 def n_items(probs=None, # (N, C) class probabilities, or None
@@ -584,6 +585,46 @@ def coverage_kernel(A:torch.Tensor, # (M, D) rows
     sq = torch.addmm((B * B).sum(1)[None], A, B.T, alpha=-2).add_((A * A).sum(1)[:, None])
     return sq.clamp_(min=0).div_(-bandwidth**2).exp_()
 
+# %% ../nbs/03_strategies.ipynb #a27970ac
+def herd(n:int,                # how many items to pick
+         embs,                 # (N, D) embeddings
+         labeled, pool,        # index arrays, as `split_pool` returns them
+         seed:int=0,           # seeds the sample
+         bandwidth:float=4.,   # kernel width h
+         max_items:int=3_000,  # candidates and reference items: the pool, or a seeded sample of it this large
+         normalize:bool=True,  # centre on the sample mean and scale rows to unit length first
+         weights=None,         # (N,) weight of each item as a reference item (None: all 1)
+        ) -> np.ndarray:
+    "Greedy kernel herding: n pool items, each maximising the gain in the (weighted) sum over reference items x of w(x)·max_s k(x, s), s the labeled and picked items"
+    n = min(n, len(pool))
+    if n == 0: return np.zeros(0, np.int64)
+    sample = pool if len(pool) <= max_items else np.sort(np.random.default_rng(seed).choice(pool, max_items, replace=False))
+    E = np.asarray(embs)
+    mean = torch.as_tensor(E[sample].mean(0, dtype=np.float64), dtype=torch.float32)
+    def view(idx):
+        X = torch.as_tensor(np.ascontiguousarray(E[idx], dtype=np.float32))
+        return F.normalize(X - mean, dim=1) if normalize else X
+    w = None if weights is None else torch.as_tensor(np.asarray(weights, dtype=np.float32)[sample])
+    with torch.no_grad():
+        S = view(sample)
+        K = coverage_kernel(S, S, bandwidth)             # (M, M): candidate x reference item
+        cover = torch.zeros(len(S))                      # how well each reference item is covered so far
+        for j in range(0, len(labeled), 1024):
+            cover = torch.maximum(cover, coverage_kernel(view(labeled[j:j + 1024]), S, bandwidth).max(0).values)
+        gain = (K - cover).clamp_(min=0).sum(1) if w is None else (K - cover).clamp_(min=0) @ w
+        chosen = []
+        for _ in range(n):
+            c = int(gain.argmax()); chosen.append(c)
+            new = torch.maximum(cover, K[c])
+            if len(hit := torch.nonzero(new > cover).flatten()):  # only these reference items change anyone's gain
+                Kh = K[:, hit]
+                if w is None: gain -= (Kh - cover[hit]).clamp_(min=0).sum(1) - (Kh - new[hit]).clamp_(min=0).sum(1)
+                else: gain -= (Kh - cover[hit]).clamp_(min=0) @ w[hit] - (Kh - new[hit]).clamp_(min=0) @ w[hit]
+            cover = new
+            gain[chosen] = -1
+    return sample[np.array(chosen, dtype=np.int64)]
+
+
 # %% ../nbs/03_strategies.ipynb #13237b13
 def max_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
                 bandwidth:float=4.,   # kernel width h on centred unit-length embeddings (chosen on a dev split; the paper's is 1)
@@ -593,31 +634,25 @@ def max_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=
     "MaxHerding: greedy maximisation of generalized coverage, the mean over items x of max_s k(x, s) (Bae et al. 2024)"
     if embs is None: raise ValueError('max_herding needs `embs` (N, D): embed the images with the model first')
     labeled, pool = split_pool(n_items(probs, embs), labeled, pool)
-    n = min(n, len(pool))
-    if n == 0: return np.zeros(0, np.int64)
-    sample = pool if len(pool) <= max_items else np.sort(np.random.default_rng(seed).choice(pool, max_items, replace=False))
-    E = np.asarray(embs)
-    mean = torch.as_tensor(E[sample].mean(0, dtype=np.float64), dtype=torch.float32)
-    def view(idx):
-        X = torch.as_tensor(np.ascontiguousarray(E[idx], dtype=np.float32))
-        return F.normalize(X - mean, dim=1) if normalize else X
-    with torch.no_grad():
-        S = view(sample)
-        K = coverage_kernel(S, S, bandwidth)             # (M, M): candidate x reference item
-        cover = torch.zeros(len(S))                      # how well each reference item is covered so far
-        for j in range(0, len(labeled), 1024):
-            cover = torch.maximum(cover, coverage_kernel(view(labeled[j:j + 1024]), S, bandwidth).max(0).values)
-        gain = (K - cover).clamp_(min=0).sum(1)
-        chosen = []
-        for _ in range(n):
-            c = int(gain.argmax()); chosen.append(c)
-            new = torch.maximum(cover, K[c])
-            if len(hit := torch.nonzero(new > cover).flatten()):  # only these reference items change anyone's gain
-                Kh = K[:, hit]
-                gain -= (Kh - cover[hit]).clamp_(min=0).sum(1) - (Kh - new[hit]).clamp_(min=0).sum(1)
-            cover = new
-            gain[chosen] = -1
-    return sample[np.array(chosen, dtype=np.int64)]
+    return herd(n, embs, labeled, pool, seed, bandwidth, max_items, normalize)
+
+
+# %% ../nbs/03_strategies.ipynb #d0394fa4
+def uncertainty_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
+                        bandwidth:float=2.,   # kernel width h on centred unit-length embeddings (chosen on EuroSAT's dev split)
+                        temperature:float=2., # probabilities are softened to p^(1/T), renormalised, before the margin (the fast head is over-confident)
+                        max_items:int=5_000,  # candidates and reference items: the pool, or a seeded sample of it this large
+                        normalize:bool=True,  # centre on the sample mean and scale rows to unit length first
+                       ) -> np.ndarray:
+    "Uncertainty Herding: greedy maximisation of uncertainty coverage, the mean over items x of U(x)·max_s k(x, s), U the margin uncertainty (Bae, Oliveira & Sutherland 2025); without `probs`, MaxHerding"
+    if embs is None: raise ValueError('uncertainty_herding needs `embs` (N, D): embed the images with the model first')
+    labeled, pool = split_pool(n_items(probs, embs), labeled, pool)
+    weights = None
+    if probs is not None:
+        soft = _check_probs(probs).astype(np.float64) ** (1 / temperature)
+        weights = margin_score(soft / np.maximum(soft.sum(1, keepdims=True), 1e-300))
+    return herd(n, embs, labeled, pool, seed, bandwidth, max_items, normalize, weights)
+
 
 # %% ../nbs/03_strategies.ipynb #2b08d5ea
 SCORES = dict(least_confidence=least_confidence_score, margin=margin_score, ratio=ratio_score, entropy=entropy_score)
@@ -710,7 +745,7 @@ STRATEGIES = dict(
     random=random_sampling, least_confidence=least_confidence, margin=margin, ratio=ratio, entropy=entropy,
     confidence_bands=confidence_bands, kcenter=kcenter_greedy, coreset=kcenter_greedy, kmeans=kmeans_sampling,
     density_outliers=density_outliers, model_outliers=model_outliers, typiclust=typiclust, probcover=probcover,
-    maxherding=max_herding, uncertain_diverse=uncertain_diverse, badge=badge, mix=mixture)
+    maxherding=max_herding, uherding=uncertainty_herding, uncertain_diverse=uncertain_diverse, badge=badge, mix=mixture)
 
 def _norm_name(name:str) -> str: return name.strip().lower().replace('-', '_')
 
@@ -794,4 +829,4 @@ def check_strategy(name:str, # a strategy name, `cold+warm`, or a mixture `a:w/b
     return name
 
 # %% ../nbs/03_strategies.ipynb #e4b73a64
-DEFAULT_STRATEGY = 'maxherding+uncertain_diverse'
+DEFAULT_STRATEGY = 'maxherding+uherding'
