@@ -594,6 +594,7 @@ def herd(n:int,                # how many items to pick
          max_items:int=3_000,  # candidates and reference items: the pool, or a seeded sample of it this large
          normalize:bool=True,  # centre on the sample mean and scale rows to unit length first
          weights=None,         # (N,) weight of each item as a reference item (None: all 1)
+         candidates:int|None=None, # with `weights`: pick only among the sample's this many heaviest items (the gain still counts the whole sample)
         ) -> np.ndarray:
     "Greedy kernel herding: n pool items, each maximising the gain in the (weighted) sum over reference items x of w(x)·max_s k(x, s), s the labeled and picked items"
     n = min(n, len(pool))
@@ -605,9 +606,10 @@ def herd(n:int,                # how many items to pick
         X = torch.as_tensor(np.ascontiguousarray(E[idx], dtype=np.float32))
         return F.normalize(X - mean, dim=1) if normalize else X
     w = None if weights is None else torch.as_tensor(np.asarray(weights, dtype=np.float32)[sample])
+    rows = None if w is None or candidates is None or candidates >= len(sample) else torch.argsort(-w, stable=True)[:max(candidates, n)].sort().values
     with torch.no_grad():
         S = view(sample)
-        K = coverage_kernel(S, S, bandwidth)             # (M, M): candidate x reference item
+        K = coverage_kernel(S if rows is None else S[rows], S, bandwidth)   # candidate x reference item
         cover = torch.zeros(len(S))                      # how well each reference item is covered so far
         for j in range(0, len(labeled), 1024):
             cover = torch.maximum(cover, coverage_kernel(view(labeled[j:j + 1024]), S, bandwidth).max(0).values)
@@ -622,7 +624,8 @@ def herd(n:int,                # how many items to pick
                 else: gain -= (Kh - cover[hit]).clamp_(min=0) @ w[hit] - (Kh - new[hit]).clamp_(min=0) @ w[hit]
             cover = new
             gain[chosen] = -1
-    return sample[np.array(chosen, dtype=np.int64)]
+    chosen = np.array(chosen, dtype=np.int64)
+    return sample[chosen if rows is None else rows.numpy()[chosen]]
 
 
 # %% ../nbs/03_strategies.ipynb #13237b13
@@ -641,7 +644,8 @@ def max_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=
 def uncertainty_herding(n:int, probs=None, embs=None, labeled=None, pool=None, seed:int=0,
                         bandwidth:float=2.,   # kernel width h on centred unit-length embeddings (chosen on EuroSAT's dev split)
                         temperature:float=2., # probabilities are softened to p^(1/T), renormalised, before the margin (the fast head is over-confident)
-                        max_items:int=5_000,  # candidates and reference items: the pool, or a seeded sample of it this large
+                        max_items:int=5_000,  # reference items: the pool, or a seeded sample of it this large
+                        candidates:int=2_000, # picks come from the sample's this many most uncertain items (the cost: candidates x max_items)
                         normalize:bool=True,  # centre on the sample mean and scale rows to unit length first
                        ) -> np.ndarray:
     "Uncertainty Herding: greedy maximisation of uncertainty coverage, the mean over items x of U(x)·max_s k(x, s), U the margin uncertainty (Bae, Oliveira & Sutherland 2025); without `probs`, MaxHerding"
@@ -651,7 +655,7 @@ def uncertainty_herding(n:int, probs=None, embs=None, labeled=None, pool=None, s
     if probs is not None:
         soft = _check_probs(probs).astype(np.float64) ** (1 / temperature)
         weights = margin_score(soft / np.maximum(soft.sum(1, keepdims=True), 1e-300))
-    return herd(n, embs, labeled, pool, seed, bandwidth, max_items, normalize, weights)
+    return herd(n, embs, labeled, pool, seed, bandwidth, max_items, normalize, weights, candidates)
 
 
 # %% ../nbs/03_strategies.ipynb #2b08d5ea
